@@ -21,7 +21,7 @@ export const envSchema = z.object({
   DISCORD_APPLICATION_ID: optionalText,
   DISCORD_GUILD_ID: optionalText,
   DISCORD_API_BASE: z.string().url().default('https://discord.com/api'),
-  DISCORD_READ_MESSAGES: bool.default('true'),
+  DISCORD_READ_MESSAGES: bool.default(true),
   // Redis and queue
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().min(1).max(40).default('taleframe'),
