@@ -54,7 +54,7 @@ describe('OnnxGraphBuilder', () => {
     expect(model.opset_import[0].version).toBe(17);
     expect(model.metadata_props).toEqual([{ key: 'purpose', value: 'test' }]);
     expect(model.graph.initializer.map((t) => [t.name, t.data_type, t.dims])).toEqual([
-      ['w', 1, [3, 2]], ['idx', 6, [1]], ['shift', 7, [1]], ['const_i_9', 7, [2]],
+      ['w', 1, [3, 2]], ['idx', 6, [1]], ['shift', 7, [1]], ['const_i_7', 7, [2]],
     ]);
   });
 
