@@ -1,0 +1,112 @@
+/**
+ * ONNX graph of the toy UNet: the exact denoiser of the prompt-conditioned Gaussian described in
+ * toy-spec.ts and toy-reference.ts, built from ordinary ops so any latent size works (the cosine basis
+ * is computed in-graph from Shape(sample)). `addToyDenoiser` writes the subgraph into any builder so the
+ * bench UNet can reuse it; `buildToyUnet` makes a complete model with one of the timestep contracts
+ * seen in the wild (float32 [B], int64 [B], float32 rank-0).
+ */
+import { OnnxGraphBuilder } from '../onnx/index.js';
+import type { ToyPrediction } from './toy-reference.js';
+import {
+  BASIS_FREQS, LATENT_CHANNELS, NORM_EPS, SPREAD_GAIN, SPREAD_MAX, SPREAD_MIN, TOY_DIM, TRAIN_TIMESTEPS,
+  trainSigmas, type ToyWeights,
+} from './toy-spec.js';
+
+export type TimestepContract = 'float' | 'int64' | 'scalar';
+
+export interface ToyUnetOptions {
+  timestep: TimestepContract;
+  prediction: ToyPrediction;
+  /** 9-channel inpainting input: concat(latents 4, mask 1 (1 = repaint), masked-image latents 4). */
+  inpaint: boolean;
+}
+
+export interface DenoiserValues {
+  /** The model output (eps or v) [B,4,h,w]. */
+  output: string;
+  /** The UNet-side timestep as float [B] (or [1]), for other subgraphs that embed it. */
+  timestepFloat: string;
+}
+
+/** Adds the exact-denoiser subgraph reading `sample`, `timestep`, `hidden` and returns its values. */
+export function addToyDenoiser(
+  g: OnnxGraphBuilder, weights: ToyWeights, inputs: { sample: string; timestep: string; hidden: string },
+  options: ToyUnetOptions,
+): DenoiserValues {
+  const K = BASIS_FREQS;
+  // 1. pooled_n = mean_s(hidden) / sqrt(|mean|^2 + eps^2): the prompt's direction, any sequence length.
+  const pooled = g.op('ReduceMean', [inputs.hidden], { axes: [1], keepdims: 0 });
+  const sq = g.op('ReduceSumSquare', [pooled], { axes: [1], keepdims: 1 });
+  const pn = g.op('Div', [pooled, g.op('Sqrt', [g.op('Add', [sq, g.constFloat([NORM_EPS * NORM_EPS])])])]);
+
+  // 2. mu = sum_{ky,kx} c[ch,ky,kx] cos(pi ky (i+.5)/h) cos(pi kx (j+.5)/w), as two MatMuls.
+  const coefFlat = g.op('MatMul', [pn, g.initializer('toy_projection', weights.projection, [TOY_DIM, LATENT_CHANNELS * K * K])]);
+  const coef = g.op('Reshape', [coefFlat, g.constInt64([-1, LATENT_CHANNELS, K, K])]);
+  const shape = g.op('Shape', [inputs.sample]);
+  const freqs = g.constFloat(Array.from({ length: K }, (_, k) => Math.PI * k), [K, 1]);
+  const basis = (axis: number) => {
+    const n = g.op('Gather', [shape, g.constInt64([axis], [])], { axis: 0 });
+    const idx = g.op('Cast', [g.op('Range', [g.constInt64([0], []), n, g.constInt64([1], [])])], { to: 1 });
+    const pos = g.op('Div', [g.op('Add', [idx, g.constFloat([0.5])]), g.op('Cast', [n], { to: 1 })]);
+    return g.op('Cos', [g.op('Mul', [freqs, g.op('Unsqueeze', [pos, g.constInt64([0])])])]); // [K, n]
+  };
+  const cy = basis(2);
+  const cx = basis(3);
+  const rows = g.op('MatMul', [coef, cx]); // [B,4,K,w]
+  const mu = g.op('MatMul', [g.op('Transpose', [cy], { perm: [1, 0] }), rows]); // [h,K] @ [B,4,K,w]
+
+  // 3. s = s_min + (s_max - s_min) sigmoid(gain * dir . pooled_n), one per batch item.
+  const z = g.op('MatMul', [pn, g.initializer('toy_spread_dir', weights.spreadDir, [TOY_DIM, 1])]);
+  const sig01 = g.op('Sigmoid', [g.op('Mul', [z, g.constFloat([SPREAD_GAIN])])]);
+  const spread = g.op('Add', [g.op('Mul', [sig01, g.constFloat([SPREAD_MAX - SPREAD_MIN])]), g.constFloat([SPREAD_MIN])]);
+  const s = g.op('Reshape', [spread, g.constInt64([-1, 1, 1, 1])]);
+  const s2 = g.op('Mul', [s, s]);
+
+  // 4. sigma(t): linear interpolation between floor(t) and ceil(t) of sqrt((1-a)/a), then a = 1/(1+sigma^2).
+  const t = options.timestep === 'int64' ? g.op('Cast', [inputs.timestep], { to: 1 }) : inputs.timestep;
+  const tFlat = g.op('Reshape', [t, g.constInt64([-1])]);
+  const tc = g.op('Clip', [tFlat, g.constFloat([0], []), g.constFloat([TRAIN_TIMESTEPS - 1], [])]);
+  const lo = g.op('Floor', [tc]);
+  const sigmas = g.initializer('toy_sigmas', Float32Array.from(trainSigmas()), [TRAIN_TIMESTEPS]);
+  const sigLo = g.op('Gather', [sigmas, g.op('Cast', [lo], { to: 7 })], { axis: 0 });
+  const sigHi = g.op('Gather', [sigmas, g.op('Cast', [g.op('Ceil', [tc])], { to: 7 })], { axis: 0 });
+  const sigT = g.op('Add', [sigLo, g.op('Mul', [g.op('Sub', [tc, lo]), g.op('Sub', [sigHi, sigLo])])]);
+  const sigma = g.op('Reshape', [sigT, g.constInt64([-1, 1, 1, 1])]);
+  const sigma2 = g.op('Mul', [sigma, sigma]);
+  const sa = g.op('Sqrt', [g.op('Reciprocal', [g.op('Add', [sigma2, g.constFloat([1])])])]); // sqrt(a)
+  const s1a = g.op('Mul', [sigma, sa]); // sqrt(1 - a) = sigma sqrt(a), without cancellation
+
+  // 5. x0_hat = mu + sqrt(a) s^2 / (a s^2 + 1 - a) (x - sqrt(a) mu); the gain simplifies to s^2 / (sqrt(a)(s^2 + sigma^2)).
+  const slice = (from: number, to: number) =>
+    g.op('Slice', [inputs.sample, g.constInt64([from]), g.constInt64([to]), g.constInt64([1])]);
+  const x = options.inpaint ? slice(0, 4) : inputs.sample;
+  const gain = g.op('Div', [s2, g.op('Mul', [sa, g.op('Add', [s2, sigma2])])]);
+  const resid = g.op('Sub', [x, g.op('Mul', [sa, mu])]);
+  let x0 = g.op('Add', [mu, g.op('Mul', [gain, resid])]);
+  if (options.inpaint) {
+    // Known pixels are certain: x0_hat = m x0_gauss + (1 - m) y = y + m (x0_gauss - y).
+    const m = slice(4, 5);
+    const y = slice(5, 9);
+    x0 = g.op('Add', [y, g.op('Mul', [m, g.op('Sub', [x0, y])])]);
+  }
+  // 6. eps = (x - sqrt(a) x0_hat) / sqrt(1 - a); v = sqrt(a) eps - sqrt(1 - a) x0_hat.
+  const eps = g.op('Div', [g.op('Sub', [x, g.op('Mul', [sa, x0])]), s1a]);
+  const output = options.prediction === 'epsilon'
+    ? eps
+    : g.op('Sub', [g.op('Mul', [sa, eps]), g.op('Mul', [s1a, x0])]);
+  return { output, timestepFloat: tc };
+}
+
+/** The complete toy UNet model (bytes). */
+export function buildToyUnet(weights: ToyWeights, options: ToyUnetOptions): Uint8Array {
+  const g = new OnnxGraphBuilder('toy_unet');
+  const channels = options.inpaint ? 9 : LATENT_CHANNELS;
+  const sample = g.input('sample', 'float', ['batch', channels, 'height', 'width']);
+  const timestep = options.timestep === 'int64'
+    ? g.input('timestep', 'int64', ['batch'])
+    : g.input('timestep', 'float', options.timestep === 'scalar' ? [] : ['batch']);
+  const hidden = g.input('encoder_hidden_states', 'float', ['batch', 'sequence', TOY_DIM]);
+  const { output } = addToyDenoiser(g, weights, { sample, timestep, hidden }, options);
+  g.output(output, 'out_sample', 'float', ['batch', LATENT_CHANNELS, 'height', 'width']);
+  return g.serialize({ docString: `Taleframe toy UNet: exact Gaussian denoiser (${options.prediction})` });
+}
