@@ -2,6 +2,8 @@
  * Runs once before the test files: builds the project's own toy ONNX models when they are missing or
  * out of date, so a fresh clone tests against real ONNX files without downloading anything.
  */
+import { ensureToyModels } from '../src/toy-model/index.js';
+
 export default async function setup(): Promise<void> {
-  // Filled in by the toy-model builder (src/toy-model/): ensureToyModels().
+  await ensureToyModels('models');
 }
