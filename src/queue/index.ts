@@ -1,0 +1,31 @@
+/**
+ * The render queue's public surface. The bot uses FairQueue (enqueue, positions), cancelRender and
+ * ResultDelivery; a worker process uses startRenderWorker with a HandlerRegistry and a BlobStore.
+ * Everything else in src/queue is internal.
+ */
+export { FairQueue, type FairQueueOptions, type EnqueuedJob, type QueuePosition } from './fair-queue.js';
+export { QueueFullError, type QueueLimit } from './queue-full-error.js';
+export { JobInputError } from './job-input-error.js';
+export {
+  JOB_NAMES,
+  parsePayload,
+  payloadSchemas,
+  storyLane,
+  type JobName,
+  type PayloadOf,
+  type PayloadInput,
+  type DraftPayload,
+  type RefinePayload,
+  type AnimatePayload,
+  type StylizePayload,
+  type StoryboardPayload,
+} from './job-payloads.js';
+export { cancelRender, type CancelOutcome } from './cancellation.js';
+export { startRenderWorker, type RenderWorker, type RenderWorkerOptions } from './worker-runtime.js';
+export type { HandlerContext, HandlerRegistry, JobHandler, JobResult, RenderProgress, StepReport } from './job-handler.js';
+export { FileBlobStore, blobKeyOf, type BlobStore } from './blob-store.js';
+export { BlobNotFoundError } from './blob-not-found-error.js';
+export { ResultDelivery, type RenderOutcome, type ResultDeliveryOptions } from './result-delivery.js';
+export { createQueueMetrics, startMetricsServer, type QueueMetrics, type QueueDepth, type MetricsServer } from './metrics.js';
+export { connectForBot, connectForWorker, RENDER_QUEUE_NAME } from './redis-connections.js';
+export { measureEnqueueThroughput, measureEnqueueToStart, sampleDraft, type ThroughputResult, type LatencyResult } from './queue-bench.js';

@@ -1,0 +1,37 @@
+/**
+ * The two kinds of Redis connection the render queue uses, and the names of its own keys. The bot's
+ * connection fails fast when Redis is down (no offline queue: a slash command gets an error at once
+ * instead of hanging); a worker's connection retries forever (BullMQ requires
+ * `maxRetriesPerRequest: null` for blocking commands) so a Redis restart only pauses rendering.
+ */
+import { Redis } from 'ioredis';
+
+/** BullMQ queue name; the BullMQ key prefix is the configured QUEUE_PREFIX. */
+export const RENDER_QUEUE_NAME = 'render';
+
+/** Connection for the bot side (Queue, QueueEvents readers, delivery guards). Resolves once ready. */
+export async function connectForBot(url: string): Promise<Redis> {
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => {}); // commands reject on their own; callers report them
+  await redis.connect();
+  return redis;
+}
+
+/** Connection for a worker process: blocking commands, retries until Redis is back. */
+export function connectForWorker(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  redis.on('error', () => {}); // ioredis reconnects by itself; BullMQ logs the failures it sees
+  return redis;
+}
+
+/** Keys Taleframe keeps beside BullMQ's own, all under `<prefix>:`. */
+export const queueKeys = {
+  cancel: (prefix: string, jobId: string) => `${prefix}:cancel:${jobId}`,
+  delivered: (prefix: string, jobId: string) => `${prefix}:delivered:${jobId}`,
+  /** Fair-queue bookkeeping (see fair-queue.ts). */
+  fair: (prefix: string, part: string) => `${prefix}:fair:${part}`,
+  /** Moving averages of render time per job name. */
+  renderStats: (prefix: string) => `${prefix}:stats:render-ms`,
+  /** Live workers: field = worker id, value = "<concurrency>:<expiresAtMs>". */
+  workers: (prefix: string) => `${prefix}:workers`,
+};

@@ -1,0 +1,98 @@
+/**
+ * The bot's side of finished renders: each finished job (completed or failed for good) is handed to
+ * `deliver` exactly once, however often the bot hears of it. It hears through BullMQ QueueEvents
+ * while it runs, and through a sweep of recently finished jobs when it starts (renders that finished
+ * while the bot was down). Every delivery first takes the guard `SET <prefix>:delivered:<jobId> NX`;
+ * whoever wins delivers, everyone else (a second bot, a duplicate event, the sweep) skips. If
+ * `deliver` throws, the guard is dropped so the next sweep tries again (at-least-once at that point
+ * rather than at-most-once: a message is better twice than never).
+ */
+import { QueueEvents, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import type { JobResult, RenderProgress } from './job-handler.js';
+import { connectForWorker, queueKeys, RENDER_QUEUE_NAME } from './redis-connections.js';
+
+export type RenderOutcome =
+  | { jobId: string; name: string; data: unknown; state: 'completed'; result: JobResult }
+  | { jobId: string; name: string; data: unknown; state: 'failed'; reason: string; attemptsMade: number };
+
+export interface ResultDeliveryOptions {
+  /** Bot connection (guards and job reads). */
+  connection: Redis;
+  /** The render queue (FairQueue.queue). */
+  queue: Queue;
+  prefix: string;
+  /** QueueEvents needs a blocking connection of its own, made from this URL. */
+  redisUrl: string;
+  log: Logger;
+  deliver(outcome: RenderOutcome): Promise<void>;
+  onProgress?(jobId: string, progress: RenderProgress): void;
+  /** Finished jobs looked at by the start-up sweep (newest first; default 1000). */
+  sweepLimit?: number;
+  /** Lifetime of a delivery guard (default 14 days; longer than finished jobs are kept). */
+  guardTtlSeconds?: number;
+}
+
+export class ResultDelivery {
+  private events: QueueEvents | null = null;
+  private eventsConnection: Redis | null = null;
+
+  constructor(private readonly opts: ResultDeliveryOptions) {}
+
+  /** Listens for events, then sweeps; resolves after the sweep with the number delivered by it. */
+  async start(): Promise<number> {
+    this.eventsConnection = connectForWorker(this.opts.redisUrl);
+    const events = new QueueEvents(RENDER_QUEUE_NAME, { connection: this.eventsConnection, prefix: this.opts.prefix });
+    this.events = events;
+    events.on('completed', ({ jobId }) => void this.deliverOnce(jobId));
+    events.on('failed', ({ jobId }) => void this.deliverOnce(jobId));
+    events.on('progress', ({ jobId, data }) => this.opts.onProgress?.(jobId, data as unknown as RenderProgress));
+    events.on('error', (error) => this.opts.log.warn({ err: error }, 'queue events error'));
+    await events.waitUntilReady();
+    return this.sweep();
+  }
+
+  /** Delivers every recently finished job not delivered yet. Returns how many it delivered. */
+  async sweep(): Promise<number> {
+    const jobs = await this.opts.queue.getJobs(['completed', 'failed'], 0, (this.opts.sweepLimit ?? 1000) - 1);
+    let delivered = 0;
+    for (const job of jobs) if (job?.id && (await this.deliverOnce(job.id))) delivered += 1;
+    return delivered;
+  }
+
+  /** Delivers `jobId` if it has finished for good and nobody has delivered it. True if this call did. */
+  async deliverOnce(jobId: string): Promise<boolean> {
+    const { queue, connection, prefix, log } = this.opts;
+    try {
+      const job = await queue.getJob(jobId);
+      if (!job) return false;
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed') return false;
+      const guard = queueKeys.delivered(prefix, jobId);
+      const won = await connection.set(guard, String(Date.now()), 'EX', this.opts.guardTtlSeconds ?? 14 * 24 * 3600, 'NX');
+      if (won !== 'OK') return false;
+      const base = { jobId, name: job.name, data: job.data as unknown };
+      const outcome: RenderOutcome =
+        state === 'completed'
+          ? { ...base, state, result: job.returnvalue as JobResult }
+          : { ...base, state, reason: job.failedReason, attemptsMade: job.attemptsMade };
+      try {
+        await this.opts.deliver(outcome);
+      } catch (error) {
+        await connection.del(guard).catch(() => {});
+        log.warn({ err: error, jobId }, 'delivery failed; the next sweep retries it');
+        return false;
+      }
+      return true;
+    } catch (error) {
+      log.warn({ err: error, jobId }, 'could not read a finished job');
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+    this.eventsConnection?.disconnect();
+  }
+}
