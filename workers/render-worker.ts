@@ -1,0 +1,59 @@
+/**
+ * `npm run worker`: the process a render host runs. It reads the configuration, loads the model
+ * once, and serves the render queue with WORKER_CONCURRENCY jobs at a time until SIGINT/SIGTERM,
+ * when it finishes (or hands back) its running jobs and closes its connections. Any number of these
+ * can run on any number of hosts; they share only REDIS_URL and the blob store (DATA_DIR).
+ */
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { exitWithSentence, messageOf } from '../src/process/fatal.js';
+import { assertRedisReachable } from '../src/process/redis-check.js';
+import { DiffusionEngine } from '../src/diffusion/engine.js';
+import { createQueueMetrics, FileBlobStore, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
+import { engineHandlers } from './render-handlers.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) exitWithSentence(error.message);
+    throw error;
+  }
+  const log = createLogger(config.LOG_LEVEL, 'render-worker');
+  try {
+    await assertRedisReachable(config.REDIS_URL);
+  } catch (error) {
+    exitWithSentence(messageOf(error));
+  }
+  const engine = await DiffusionEngine.load(config.MODEL_DIR, DiffusionEngine.optionsFromConfig(config));
+  log.info({ model: engine.describe() }, 'model loaded');
+
+  const workerId = `${process.env.HOSTNAME ?? 'worker'}-${process.pid}`;
+  const metrics = createQueueMetrics({ worker: workerId });
+  const server = config.METRICS_PORT > 0 ? await startMetricsServer(metrics.registry, config.METRICS_PORT) : null;
+  const worker = await startRenderWorker({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    handlers: engineHandlers(engine, { steps: config.RENDER_STEPS, guidance: config.RENDER_GUIDANCE }),
+    blobs: new FileBlobStore(config.DATA_DIR),
+    log,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockMs: config.WORKER_LOCK_MS,
+    previewEvery: config.PREVIEW_EVERY,
+    workerId,
+    metrics,
+  });
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await worker.close();
+    await server?.close();
+    await engine.release();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => exitWithSentence(`render worker could not start: ${messageOf(error)}`));
