@@ -8,7 +8,7 @@
  * fractional timesteps), a = 1 / (1 + sigma^2).
  */
 import {
-  BASIS_FREQS, LATENT_CHANNELS, NORM_EPS, SPREAD_GAIN, SPREAD_MAX, SPREAD_MIN, TOY_DIM, TRAIN_TIMESTEPS,
+  BASIS_FREQS, LATENT_CHANNELS, NORM_EPS, SPREAD_GAIN, SPREAD_MAX, SPREAD_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS,
   trainSigmas, type ToyWeights,
 } from './toy-spec.js';
 
@@ -51,11 +51,20 @@ export function toyMean(weights: ToyWeights, pooledN: Float64Array, h: number, w
   return mu;
 }
 
-/** The prompt's spread s in [SPREAD_MIN, SPREAD_MAX]. */
+/**
+ * The prompt's spread s: in [SPREAD_MIN, SPREAD_MAX] for any non-empty prompt, SPREAD_UNCOND for "".
+ * The blend by r = |pooled_n| makes the unconditional distribution the broadest one, which is what
+ * keeps classifier-free guidance from running away (see toy-spec.ts, SPREAD_UNCOND).
+ */
 export function toySpread(weights: ToyWeights, pooledN: Float64Array): number {
   let z = 0;
-  for (let d = 0; d < TOY_DIM; d++) z += weights.spreadDir[d] * pooledN[d];
-  return SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) / (1 + Math.exp(-SPREAD_GAIN * z));
+  let r2 = 0;
+  for (let d = 0; d < TOY_DIM; d++) {
+    z += weights.spreadDir[d] * pooledN[d];
+    r2 += pooledN[d] * pooledN[d];
+  }
+  const sPrompt = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) / (1 + Math.exp(-SPREAD_GAIN * z));
+  return SPREAD_UNCOND + Math.sqrt(r2) * (sPrompt - SPREAD_UNCOND);
 }
 
 /** sigma(t) for a possibly fractional train timestep, clamped to [0, T-1]. */

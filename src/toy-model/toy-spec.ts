@@ -11,20 +11,27 @@ import { SeededRandom } from '../core/random.js';
 /** Width of the toy text embedding (last_hidden_state is [B, S, TOY_DIM]). */
 export const TOY_DIM = 64;
 /** Cosine frequencies per axis in the mean image (K). */
-export const BASIS_FREQS = 4;
+export const BASIS_FREQS = 5;
 /** Latent channels. */
 export const LATENT_CHANNELS = 4;
 /** SD1's VAE scaling factor; the toy VAE is built so the pipeline's scaling is exact. */
 export const SCALING_FACTOR = 0.18215;
 /** Range of the per-prompt spread s. */
-export const SPREAD_MIN = 0.05;
-export const SPREAD_MAX = 0.6;
+export const SPREAD_MIN = 0.04;
+export const SPREAD_MAX = 0.35;
+/**
+ * Spread of the unconditional (empty-prompt) distribution, the unit variance of SD's scaled latents.
+ * With CFG, eps_u + g (eps_c - eps_u), late steps (sigma << s) relax x0 toward the fixed point
+ * mu_c (g / s_c^2) / (g / s_c^2 - (g - 1) / s_u^2): about mu_c when s_u >> s_c, but g mu_c (or divergence)
+ * when s_u <= s_c. A broad unconditional keeps guidance 7.5 pictures in range, as with real models.
+ */
+export const SPREAD_UNCOND = 1;
 /** s = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) * sigmoid(SPREAD_GAIN * spreadDir . pooled_n). */
 export const SPREAD_GAIN = 16;
 /** Softens pooled normalization: pooled_n = pooled / sqrt(|pooled|^2 + NORM_EPS^2), so "" gives 0. */
 export const NORM_EPS = 1e-4;
 /** Overall amplitude of the mean image (tuned so mean latents decode to about [-1, 1]). */
-export const MEAN_GAIN = 0.85;
+export const MEAN_GAIN = 0.7;
 export const TRAIN_TIMESTEPS = 1000;
 export const BETA_START = 0.00085;
 export const BETA_END = 0.012;

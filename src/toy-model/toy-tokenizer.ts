@@ -154,7 +154,8 @@ export function tokenizerFiles(tok: ToyTokenizer, addedTokenObjects = false): Re
     tokenizer_class: 'CLIPTokenizer',
   };
   return {
-    'vocab.json': JSON.stringify(Object.fromEntries(tok.vocab)),
+    // Written by hand so keys stay in id order (an object would move "0".."9" to the front).
+    'vocab.json': `{${[...tok.vocab].map(([token, id]) => `${JSON.stringify(token)}:${id}`).join(',')}}`,
     'merges.txt': `#version: 0.2\n${tok.merges.join('\n')}\n`,
     'tokenizer_config.json': `${JSON.stringify(config, null, 2)}\n`,
     'special_tokens_map.json': `${JSON.stringify(specials, null, 2)}\n`,

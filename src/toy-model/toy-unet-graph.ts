@@ -8,7 +8,7 @@
 import { OnnxGraphBuilder } from '../onnx/index.js';
 import type { ToyPrediction } from './toy-reference.js';
 import {
-  BASIS_FREQS, LATENT_CHANNELS, NORM_EPS, SPREAD_GAIN, SPREAD_MAX, SPREAD_MIN, TOY_DIM, TRAIN_TIMESTEPS,
+  BASIS_FREQS, LATENT_CHANNELS, NORM_EPS, SPREAD_GAIN, SPREAD_MAX, SPREAD_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS,
   trainSigmas, type ToyWeights,
 } from './toy-spec.js';
 
@@ -55,10 +55,14 @@ export function addToyDenoiser(
   const rows = g.op('MatMul', [coef, cx]); // [B,4,K,w]
   const mu = g.op('MatMul', [g.op('Transpose', [cy], { perm: [1, 0] }), rows]); // [h,K] @ [B,4,K,w]
 
-  // 3. s = s_min + (s_max - s_min) sigmoid(gain * dir . pooled_n), one per batch item.
+  // 3. s_prompt = s_min + (s_max - s_min) sigmoid(gain * dir . pooled_n), one per batch item, blended
+  //    toward SPREAD_UNCOND by r = |pooled_n| (1 for any non-empty prompt, 0 for ""): s = S_u + r (s_prompt - S_u).
   const z = g.op('MatMul', [pn, g.initializer('toy_spread_dir', weights.spreadDir, [TOY_DIM, 1])]);
   const sig01 = g.op('Sigmoid', [g.op('Mul', [z, g.constFloat([SPREAD_GAIN])])]);
-  const spread = g.op('Add', [g.op('Mul', [sig01, g.constFloat([SPREAD_MAX - SPREAD_MIN])]), g.constFloat([SPREAD_MIN])]);
+  const sPrompt = g.op('Add', [g.op('Mul', [sig01, g.constFloat([SPREAD_MAX - SPREAD_MIN])]), g.constFloat([SPREAD_MIN])]);
+  const r = g.op('Sqrt', [g.op('ReduceSumSquare', [pn], { axes: [1], keepdims: 1 })]);
+  const uncond = g.constFloat([SPREAD_UNCOND]);
+  const spread = g.op('Add', [uncond, g.op('Mul', [r, g.op('Sub', [sPrompt, uncond])])]);
   const s = g.op('Reshape', [spread, g.constInt64([-1, 1, 1, 1])]);
   const s2 = g.op('Mul', [s, s]);
 
