@@ -1,0 +1,148 @@
+/**
+ * Reads a diffusers / optimum ONNX model folder from disk (REFERENCE §1) without creating any
+ * session: which component files exist, the scheduler config, the VAE scaling factor and where the
+ * tokenizer lives. Everything a folder lacks is reported as one ModelFolderError sentence naming the
+ * folder and the missing piece, so a user who points Taleframe at the wrong directory learns why at once.
+ */
+import { access, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ModelFolderError } from './model-folder-error.js';
+
+/** The default VAE scaling factor of SD 1.x / 2.x when no VAE config says otherwise. */
+export const DEFAULT_VAE_SCALING_FACTOR = 0.18215;
+
+export type ComponentName = 'text_encoder' | 'unet' | 'vae_decoder' | 'vae_encoder';
+
+/** One component's ONNX file and whether its weights live in an external data file. */
+export interface ComponentFile {
+  component: ComponentName;
+  path: string;
+  /** weights.pb (diffusers converter) or model.onnx_data (optimum) next to model.onnx. */
+  externalData?: string;
+  /** Size and mtime of model.onnx, used to key the optimized-model cache. */
+  bytes: number;
+  mtimeMs: number;
+}
+
+export interface ModelFolder {
+  /** The folder as the caller named it (used in messages). */
+  dir: string;
+  modelIndex: Record<string, unknown>;
+  components: {
+    textEncoder: ComponentFile;
+    unet: ComponentFile;
+    vaeDecoder: ComponentFile;
+    vaeEncoder?: ComponentFile;
+  };
+  tokenizerDir: string;
+  /** Parsed scheduler/scheduler_config.json (diffusers snake_case). */
+  schedulerJson: Record<string, unknown>;
+  /** vae config `scaling_factor`, else 0.18215. */
+  vaeScalingFactor: number;
+}
+
+const EXTERNAL_DATA_NAMES = ['weights.pb', 'model.onnx_data'];
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readJson(dir: string, relative: string): Promise<Record<string, unknown>> {
+  const path = join(dir, relative);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ModelFolderError(dir, `${dir} has no ${relative}.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ModelFolderError(dir, `${join(dir, relative)} is not valid JSON.`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ModelFolderError(dir, `${join(dir, relative)} does not hold a JSON object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+async function findComponent(dir: string, component: ComponentName): Promise<ComponentFile | undefined> {
+  const path = join(dir, component, 'model.onnx');
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    return undefined;
+  }
+  if (!info.isFile()) return undefined;
+  let externalData: string | undefined;
+  for (const name of EXTERNAL_DATA_NAMES) {
+    if (await exists(join(dir, component, name))) externalData = join(dir, component, name);
+  }
+  return { component, path, externalData, bytes: info.size, mtimeMs: info.mtimeMs };
+}
+
+async function required(dir: string, component: ComponentName): Promise<ComponentFile> {
+  const found = await findComponent(dir, component);
+  if (!found) throw new ModelFolderError(dir, `${dir} has no ${component}/model.onnx.`);
+  return found;
+}
+
+/** The VAE scaling factor from the first VAE config that states one (optimum writes them). */
+async function readScalingFactor(dir: string): Promise<number> {
+  for (const relative of ['vae_decoder/config.json', 'vae_encoder/config.json', 'vae/config.json']) {
+    if (!(await exists(join(dir, relative)))) continue;
+    const config = await readJson(dir, relative);
+    const factor = config.scaling_factor;
+    if (factor === undefined) continue;
+    if (typeof factor !== 'number' || !(factor > 0)) {
+      throw new ModelFolderError(dir, `${join(dir, relative)} has scaling_factor ${JSON.stringify(factor)}, which is not a positive number.`);
+    }
+    return factor;
+  }
+  return DEFAULT_VAE_SCALING_FACTOR;
+}
+
+/**
+ * Reads what a model folder holds. Throws ModelFolderError with one sentence when the folder or one
+ * of its required files is missing or unreadable.
+ *
+ * @example const folder = await readModelFolder('models/toy'); folder.components.unet.path
+ */
+export async function readModelFolder(dir: string): Promise<ModelFolder> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch {
+    throw new ModelFolderError(dir, `${dir} does not exist.`);
+  }
+  if (!info.isDirectory()) throw new ModelFolderError(dir, `${dir} is not a folder.`);
+  if (!(await exists(join(dir, 'model_index.json')))) {
+    throw new ModelFolderError(dir, `${dir} has no model_index.json, so it is not a diffusers or optimum ONNX model folder.`);
+  }
+  const modelIndex = await readJson(dir, 'model_index.json');
+  const textEncoder = await required(dir, 'text_encoder');
+  const unet = await required(dir, 'unet');
+  const vaeDecoder = await required(dir, 'vae_decoder');
+  const vaeEncoder = await findComponent(dir, 'vae_encoder');
+  const tokenizerDir = join(dir, 'tokenizer');
+  for (const file of ['vocab.json', 'merges.txt']) {
+    if (!(await exists(join(tokenizerDir, file)))) throw new ModelFolderError(dir, `${dir} has no tokenizer/${file}.`);
+  }
+  const schedulerJson = await readJson(dir, 'scheduler/scheduler_config.json');
+  const vaeScalingFactor = await readScalingFactor(dir);
+  return {
+    dir,
+    modelIndex,
+    components: { textEncoder, unet, vaeDecoder, vaeEncoder },
+    tokenizerDir,
+    schedulerJson,
+    vaeScalingFactor,
+  };
+}
