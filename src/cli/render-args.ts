@@ -1,0 +1,106 @@
+/**
+ * Command-line options of `npm run render` (node:util parseArgs), checked into a typed shape. Every
+ * mistake becomes one UsageError sentence naming the option and its value; render.ts prints it and
+ * exits with code 2. Numbers the engine checks itself (multiples of 8, strength range) are left to
+ * the engine so the rule lives in one place.
+ */
+import { parseArgs } from 'node:util';
+import { isSchedulerName, SCHEDULER_NAMES, type SchedulerName } from '../core/schedulers/index.js';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface RenderArgs {
+  model?: string;
+  prompt: string;
+  negative?: string;
+  seed?: number;
+  steps?: number;
+  guidance?: number;
+  scheduler?: SchedulerName;
+  width?: number;
+  height?: number;
+  init?: string;
+  strength?: number;
+  mask?: string;
+  latents?: string;
+  variants: number;
+  out: string;
+  previewEvery?: number;
+  help: boolean;
+}
+
+export const RENDER_USAGE = `Usage: npm run render -- --model DIR --prompt TEXT --out FILE.png
+  [--negative TEXT] [--seed N] [--steps N] [--guidance G] [--scheduler ${SCHEDULER_NAMES.join('|')}]
+  [--width W --height H] [--init IMG --strength S] [--mask IMG] [--latents FILE.npy] [--variants N]`;
+
+function number(name: string, raw: string | undefined, integer: boolean): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} ${JSON.stringify(raw)} is not ${integer ? 'a whole number' : 'a number'}.`);
+  }
+  return value;
+}
+
+/** Parses argv (without node and the script path). */
+export function parseRenderArgs(argv: string[]): RenderArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string' },
+        prompt: { type: 'string' },
+        negative: { type: 'string' },
+        seed: { type: 'string' },
+        steps: { type: 'string' },
+        guidance: { type: 'string' },
+        scheduler: { type: 'string' },
+        width: { type: 'string' },
+        height: { type: 'string' },
+        init: { type: 'string' },
+        strength: { type: 'string' },
+        mask: { type: 'string' },
+        latents: { type: 'string' },
+        variants: { type: 'string' },
+        out: { type: 'string' },
+        'preview-every': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+  }
+  if (values.help) return { prompt: '', variants: 1, out: '', help: true };
+  if (values.prompt === undefined) throw new UsageError('--prompt is missing.');
+  if (values.out === undefined) throw new UsageError('--out is missing (the PNG file to write).');
+  if (!values.out.toLowerCase().endsWith('.png')) throw new UsageError(`--out ${values.out} does not end in .png.`);
+  if (values.scheduler !== undefined && !isSchedulerName(values.scheduler)) {
+    throw new UsageError(`--scheduler ${values.scheduler} is not one of ${SCHEDULER_NAMES.join(', ')}.`);
+  }
+  if (values.strength !== undefined && values.init === undefined) throw new UsageError('--strength needs --init.');
+  if (values.mask !== undefined && values.init === undefined) throw new UsageError('--mask needs --init (the image to paint into).');
+  return {
+    model: values.model,
+    prompt: values.prompt,
+    negative: values.negative,
+    seed: number('seed', values.seed, true),
+    steps: number('steps', values.steps, true),
+    guidance: number('guidance', values.guidance, false),
+    scheduler: values.scheduler as SchedulerName | undefined,
+    width: number('width', values.width, true),
+    height: number('height', values.height, true),
+    init: values.init,
+    strength: number('strength', values.strength, false),
+    mask: values.mask,
+    latents: values.latents,
+    variants: number('variants', values.variants, true) ?? 1,
+    out: values.out,
+    previewEvery: number('preview-every', values['preview-every'], true),
+    help: false,
+  };
+}
