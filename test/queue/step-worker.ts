@@ -17,8 +17,9 @@ const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'step-worker');
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(new Error('aborted'));
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))), { once: true });
+    const onAbort = () => (clearTimeout(timer), reject(new Error('aborted')));
+    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 const png = (width: number, height: number, seed: number) =>
