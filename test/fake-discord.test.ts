@@ -4,6 +4,8 @@
  * user uploads, token deadlines (10062 / 50027), threads, pins, intents gating and gateway resume.
  */
 import { once } from 'node:events';
+import { constants as zlibConstants, createInflate } from 'node:zlib';
+import { WebSocket } from 'ws';
 import sharp from 'sharp';
 import {
   ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, ChannelType, Client, DiscordAPIError, Events,
@@ -73,10 +75,12 @@ describe('fake Discord with the real discord.js client', () => {
   });
 
   it('records a type 4 reply with a PNG attachment', async () => {
+    let repliedId: string | undefined;
     onInteraction = async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       const file = new AttachmentBuilder(await png(8, 6), { name: 'panel.png' });
-      await interaction.reply({ content: `drew ${interaction.options.getString('prompt', true)}`, files: [file] });
+      const response = await interaction.reply({ content: `drew ${interaction.options.getString('prompt', true)}`, files: [file], withResponse: true });
+      repliedId = response.resource?.message?.id;
     };
     const handle = discord.invokeSlash(discord.user('alice'), discord.channelId(), 'draw', { prompt: 'a fox' });
     const callback = await handle.callback();
@@ -85,6 +89,7 @@ describe('fake Discord with the real discord.js client', () => {
     expect((await sharp(callback.files[0].data).metadata()).width).toBe(8);
     const original = handle.original()!;
     expect(original.content).toBe('drew a fox');
+    await expect.poll(() => repliedId).toBe(original.id);
     expect(original.attachments[0]).toMatchObject({ filename: 'panel.png', width: 8, height: 6, content_type: 'image/png' });
     expect(discord.messages(discord.channelId()).some((m) => m.id === original.id)).toBe(true);
   });
@@ -250,5 +255,21 @@ describe('fake Discord with the real discord.js client', () => {
     discord.postMessage(discord.user('bob'), discord.channelId(), { content: 'while away' });
     await resumed;
     expect((await created).author.id).toBe(discord.user('bob').id);
+  });
+
+  it('speaks zlib-stream when asked and closes 4004 on a bad token', async () => {
+    const socket = new WebSocket(`${discord.gatewayUrl}?v=10&encoding=json&compress=zlib-stream`);
+    const inflate = createInflate();
+    const texts: string[] = [];
+    inflate.on('data', (chunk: Buffer) => texts.push(chunk.toString()));
+    const [frame] = (await once(socket, 'message')) as [Buffer];
+    expect(frame.subarray(-4)).toEqual(Buffer.from([0, 0, 0xff, 0xff]));
+    inflate.write(frame);
+    await new Promise<void>((resolve) => inflate.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()));
+    expect(JSON.parse(texts.join(''))).toMatchObject({ op: 10, d: { heartbeat_interval: 41_250 } });
+    socket.send(JSON.stringify({ op: 2, d: { token: 'wrong', intents: 0, properties: {} } }));
+    const [code] = (await once(socket, 'close')) as [number];
+    expect(code).toBe(4004);
+    inflate.close();
   });
 });
