@@ -1,0 +1,100 @@
+/**
+ * Command-line options of `npm run budget:calibrate` and `npm run budget:eval` (node:util parseArgs),
+ * checked into typed shapes. A mistake becomes one UsageError sentence naming the option and value;
+ * the CLIs print it and exit with code 2.
+ */
+import { parseArgs } from 'node:util';
+import { BUDGET_QUALITIES, type BudgetQuality } from '../core/budget/budget-rule.js';
+
+export class BudgetUsageError extends Error {
+  override readonly name = 'BudgetUsageError';
+}
+
+export interface BudgetArgs {
+  model?: string;
+  prompts?: string;
+  limit?: number;
+  size?: number;
+  seed?: number;
+  guidance?: number;
+  grid?: number[];
+  clip?: string;
+  qualities?: BudgetQuality[];
+  report?: string;
+  help: boolean;
+}
+
+export const CALIBRATE_USAGE = `Usage: npm run budget:calibrate -- --model DIR [--prompts FILE] [--limit N] [--size 64]
+  [--seed N] [--guidance G] [--grid 4,6,8,...,50] [--clip CLIP_VISION_DIR]
+Renders each training prompt at every step count, appends curves to DIR/budget-curves.jsonl and
+writes DIR/budget.json.`;
+
+export const EVAL_USAGE = `Usage: npm run budget:eval -- --model DIR [--prompts FILE] [--limit N] [--size 64]
+  [--seed N] [--quality fast,balanced,best] [--report FILE.md]
+Renders held-out prompts at their predicted budget and at the reference step count; writes
+DIR/budget-eval.json and a Markdown summary (DIR/budget-eval.md unless --report is given).`;
+
+function num(name: string, raw: string | undefined, integer: boolean, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
+    throw new BudgetUsageError(`--${name} ${JSON.stringify(raw)} is not ${integer ? 'a whole number' : 'a number'} >= ${min}.`);
+  }
+  return v;
+}
+
+/** Parses argv (without node and the script path). */
+export function parseBudgetArgs(argv: string[]): BudgetArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string' },
+        prompts: { type: 'string' },
+        limit: { type: 'string' },
+        size: { type: 'string' },
+        seed: { type: 'string' },
+        guidance: { type: 'string' },
+        grid: { type: 'string' },
+        clip: { type: 'string' },
+        quality: { type: 'string' },
+        report: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new BudgetUsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]);
+  }
+  let grid: number[] | undefined;
+  if (values.grid !== undefined) {
+    grid = values.grid.split(',').map((s) => num('grid', s, true, 1)!);
+    if (grid.length < 2) throw new BudgetUsageError(`--grid ${values.grid} needs at least two step counts.`);
+  }
+  let qualities: BudgetQuality[] | undefined;
+  if (values.quality !== undefined) {
+    qualities = values.quality.split(',').map((q) => {
+      if (!(BUDGET_QUALITIES as readonly string[]).includes(q)) {
+        throw new BudgetUsageError(`--quality ${q} is not one of ${BUDGET_QUALITIES.join(', ')}.`);
+      }
+      return q as BudgetQuality;
+    });
+  }
+  const size = num('size', values.size, true, 16);
+  if (size !== undefined && size % 8 !== 0) throw new BudgetUsageError(`--size ${size} is not a multiple of 8.`);
+  return {
+    model: values.model,
+    prompts: values.prompts,
+    limit: num('limit', values.limit, true, 3),
+    size,
+    seed: num('seed', values.seed, true, 0),
+    guidance: num('guidance', values.guidance, false, 0),
+    grid,
+    clip: values.clip,
+    qualities,
+    report: values.report,
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * `npm run budget:eval -- --model DIR`: judges a model's budget.json on the held-out prompts (which
+ * calibration never fitted on) by rendering each at its predicted budget and at the reference step
+ * count (src/budget/evaluate.ts). Writes DIR/budget-eval.json with every prompt's numbers and a
+ * Markdown summary the README can quote. User mistakes print one sentence and exit with code 2.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ConfigError, loadConfig } from '../config.js';
+import { DiffusionEngine } from '../diffusion/engine.js';
+import { ModelFolderError } from '../diffusion/model-folder-error.js';
+import { evaluateBudget, formatEvaluationMarkdown } from '../budget/evaluate.js';
+import { readPromptList, splitPrompts } from '../budget/prompt-set.js';
+import { BUDGET_FILE, loadBudgetModel } from '../budget/step-budget.js';
+import { BudgetUsageError, EVAL_USAGE, parseBudgetArgs } from './budget-args.js';
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseBudgetArgs(argv);
+  if (args.help) {
+    console.log(EVAL_USAGE);
+    return;
+  }
+  const config = loadConfig();
+  const modelDir = args.model ?? config.MODEL_DIR;
+  const model = await loadBudgetModel(modelDir);
+  if (!model) throw new BudgetUsageError(`${join(modelDir, BUDGET_FILE)} does not exist: run npm run budget:calibrate -- --model ${modelDir} first.`);
+  const { heldout } = splitPrompts(await readPromptList(args.prompts), args.limit);
+  if (heldout.length === 0) throw new BudgetUsageError('the prompt set has no held-out prompts.');
+  const engine = await DiffusionEngine.load(modelDir, DiffusionEngine.optionsFromConfig(config));
+  console.log(`evaluating ${modelDir} on ${heldout.length} held-out prompts`);
+  const report = await evaluateBudget(engine, model, {
+    prompts: heldout,
+    qualities: args.qualities,
+    size: args.size,
+    seed: args.seed,
+    guidance: args.guidance,
+    log: (line) => console.log(line),
+  });
+  await engine.release();
+  const markdown = formatEvaluationMarkdown(report, model);
+  const reportFile = args.report ?? join(modelDir, 'budget-eval.md');
+  await mkdir(dirname(reportFile), { recursive: true });
+  await writeFile(reportFile, markdown);
+  await writeFile(join(modelDir, 'budget-eval.json'), `${JSON.stringify(report, null, 1)}\n`);
+  console.log(`\n${markdown}`);
+  console.log(`wrote ${reportFile} and ${join(modelDir, 'budget-eval.json')}`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof BudgetUsageError || error instanceof ConfigError || error instanceof ModelFolderError) {
+    console.error(error.message);
+    if (error instanceof BudgetUsageError) console.error(EVAL_USAGE);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+/**
+ * Calibration and evaluation end to end. First with a synthetic renderer whose convergence speed per
+ * prompt is known (so the fitted budgets must order easy before hard prompts, and a second run must
+ * reuse every cached curve), then on the real toy ONNX model with a reduced prompt set (8 train,
+ * 4 held-out, 64x64, a 5-point step grid), writing into a temporary folder so models/toy stays clean.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseBudgetModel } from '../src/core/budget/budget-model.js';
+import { parseCurveRecords } from '../src/core/budget/curve-record.js';
+import { SeededRandom } from '../src/core/random.js';
+import type { RgbImage } from '../src/core/image.js';
+import { calibrate, type BudgetRenderer } from '../src/budget/calibrate.js';
+import { evaluateBudget, formatEvaluationMarkdown } from '../src/budget/evaluate.js';
+import { fnv1a32, readPromptList, splitPrompts } from '../src/budget/prompt-set.js';
+import { predictBudget } from '../src/budget/step-budget.js';
+import { DiffusionEngine } from '../src/diffusion/engine.js';
+import type { RenderRequest } from '../src/diffusion/render-types.js';
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'budget-'));
+  dirs.push(d);
+  return d;
+}
+
+/** Difficulty in [0.2, 0.9]: the residual noise after s steps is 90 * difficulty^(s / 2). */
+const difficulty = (prompt: string) => 0.2 + 0.7 * ((fnv1a32(prompt) % 1000) / 999);
+
+class SyntheticRenderer implements BudgetRenderer {
+  renders = 0;
+  async encodePooled(prompt: string): Promise<Float32Array> {
+    const d = difficulty(prompt);
+    const r = new SeededRandom(fnv1a32(prompt));
+    return Float32Array.from([d, 1 - d, 0.05 * r.nextGaussian(), 0.05 * r.nextGaussian()]);
+  }
+  async render(req: RenderRequest) {
+    this.renders++;
+    const { width: w, height: h } = req;
+    const base = new SeededRandom(fnv1a32(req.prompt));
+    const noise = new SeededRandom(req.seed);
+    const amp = 90 * difficulty(req.prompt) ** (req.steps / 2);
+    const fx = 3 + base.nextFloat() * 5;
+    const data = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) {
+      const v = 128 + 60 * Math.sin((i % w) / fx) * Math.cos(Math.floor(i / w) / 4) + amp * noise.nextGaussian();
+      data.fill(Math.max(0, Math.min(255, Math.round(v))), i * 3, i * 3 + 3);
+    }
+    const image: RgbImage = { width: w, height: h, data };
+    return { images: [image], timings: { textEncoderMs: 0, unetMs: req.steps * 0.5, vaeEncoderMs: 0, vaeDecoderMs: 0, unetCalls: req.steps } };
+  }
+}
+
+const syntheticPrompts = Array.from({ length: 30 }, (_, i) => `synthetic scene ${i} with a castle`);
+
+describe('calibrate (synthetic renderer)', () => {
+  it('fits budgets that give easy prompts fewer steps, and resumes from the JSONL', async () => {
+    const dir = await tempDir();
+    const renderer = new SyntheticRenderer();
+    const prompts = splitPrompts(syntheticPrompts);
+    const stepGrid = [2, 4, 6, 8, 12, 16, 24];
+    const lines: string[] = [];
+    const first = await calibrate(renderer, { modelDir: dir, prompts, stepGrid, size: 32, folds: 4, log: (l) => lines.push(l) });
+    expect(first.rendered).toBe(prompts.train.length);
+    expect(renderer.renders).toBe(prompts.train.length * stepGrid.length);
+    expect(lines.some((l) => l.startsWith('[1/'))).toBe(true);
+    const records = parseCurveRecords(await readFile(first.curvesFile, 'utf8'));
+    expect(records).toHaveLength(prompts.train.length);
+    expect(records[0].ssim.at(-1)).toBe(1);
+    const model = parseBudgetModel(JSON.parse(await readFile(first.budgetFile, 'utf8')));
+    expect(model.stepGrid).toEqual(stepGrid);
+    expect(model.calibration.msPerStep).toBeCloseTo(0.5, 9);
+
+    const easy = syntheticPrompts.reduce((a, b) => (difficulty(a) < difficulty(b) ? a : b));
+    const hard = syntheticPrompts.reduce((a, b) => (difficulty(a) > difficulty(b) ? a : b));
+    const stepsFor = async (p: string) => predictBudget(model, await renderer.encodePooled(p), 'balanced').predictedSteps;
+    expect(await stepsFor(easy)).toBeLessThan(await stepsFor(hard));
+
+    const second = await calibrate(renderer, { modelDir: dir, prompts, stepGrid, size: 32, folds: 4 });
+    expect(second.rendered).toBe(0);
+    expect(second.reused).toBe(prompts.train.length);
+    expect(renderer.renders).toBe(prompts.train.length * stepGrid.length);
+  });
+});
+
+const toyReady = existsSync(join('models', 'toy', 'unet', 'model.onnx'));
+
+describe.skipIf(!toyReady)('calibrate + evaluate on the toy model', () => {
+  it('fits 8 training prompts and saves UNet evaluations on 4 held-out ones', async () => {
+    const dir = await tempDir();
+    const all = splitPrompts(await readPromptList());
+    const prompts = { train: all.train.slice(0, 8), heldout: all.heldout.slice(0, 4) };
+    const engine = await DiffusionEngine.load(join('models', 'toy'), { threads: 1 });
+    try {
+      const result = await calibrate(engine, {
+        modelDir: join('models', 'toy'),
+        curvesFile: join(dir, 'budget-curves.jsonl'),
+        budgetFile: join(dir, 'budget.json'),
+        prompts,
+        stepGrid: [4, 6, 8, 12, 20],
+        size: 64,
+        folds: 4,
+      });
+      expect(result.rendered).toBe(8);
+      const model = parseBudgetModel(JSON.parse(await readFile(join(dir, 'budget.json'), 'utf8')));
+      expect(model).toMatchObject({ modelId: 'toy', scheduler: 'DDIMScheduler', defaultSteps: 20, features: { dim: 64 } });
+      for (const r of result.records) {
+        expect(r.ssim.at(-1)).toBe(1);
+        expect(r.ssim.every((v) => v <= 1 && v > -1)).toBe(true);
+      }
+
+      const report = await evaluateBudget(engine, model, { prompts: prompts.heldout });
+      expect(report.prompts).toBe(4);
+      for (const q of report.qualities) {
+        expect(q.meanSteps).toBeGreaterThanOrEqual(4);
+        expect(q.meanSteps).toBeLessThanOrEqual(20);
+        expect(q.meanSsim).toBeGreaterThan(0);
+        expect(q.meanSsim).toBeLessThanOrEqual(1);
+      }
+      const [fast, , best] = report.qualities;
+      expect(fast.meanSteps).toBeLessThanOrEqual(best.meanSteps);
+      expect(formatEvaluationMarkdown(report, model)).toMatch(/\| balanced \|/);
+    } finally {
+      await engine.release();
+    }
+  });
+});
