@@ -59,7 +59,11 @@ async function fileExists(path: string): Promise<boolean> {
 }
 
 function unreadable(dir: string, file: ComponentFile, error: unknown): ModelFolderError {
-  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 200);
+  const reason = (error instanceof Error ? error.message : String(error))
+    .split('\n')[0]
+    .replace(/^Load model from .* failed:\s*/, '') // the path is already in our sentence
+    .replace(/\.$/, '')
+    .slice(0, 200);
   return new ModelFolderError(dir, `${file.path} could not be loaded as an ONNX model (onnxruntime says: ${reason}).`);
 }
 
