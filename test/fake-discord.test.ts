@@ -48,6 +48,7 @@ beforeAll(async () => {
     { name: 'draw', description: 'Draw a panel', options: [{ type: 3, name: 'prompt', description: 'What to draw', required: true }] },
     { name: 'story', description: 'Stories', options: [{ type: 1, name: 'new', description: 'Start one', options: [{ type: 4, name: 'steps', description: 'Steps' }] }] },
     { name: 'Refine draft', type: 3 },
+    { name: 'refine', description: 'Refine an image', options: [{ type: 11, name: 'image', description: 'Image', required: true }] },
   ]);
 });
 
@@ -71,7 +72,7 @@ describe('fake Discord with the real discord.js client', () => {
     expect(guild.members.cache.get(discord.bot.id)?.user.bot).toBe(true);
     expect(discord.identifies[0].intents).toBe(Number(client.options.intents.bitfield));
     expect(discord.calls.some((c) => c.method === 'GET' && c.path === '/gateway/bot' && c.status === 200)).toBe(true);
-    expect(discord.commands().map((c) => c.name).sort()).toEqual(['Refine draft', 'draw', 'story']);
+    expect(discord.commands().map((c) => c.name).sort()).toEqual(['Refine draft', 'draw', 'refine', 'story']);
   });
 
   it('records a type 4 reply with a PNG attachment', async () => {
@@ -105,6 +106,21 @@ describe('fake Discord with the real discord.js client', () => {
     await handle.callback();
     expect(seen).toBe('new:12');
     expect(() => discord.invokeSlash(discord.user('bob'), discord.channelId(), 'story', { bogus: 1 }, 'new')).toThrow(/no option/);
+  });
+
+  it('resolves attachment options to downloadable files', async () => {
+    const image = await png(5, 7);
+    let downloaded: Buffer | undefined;
+    onInteraction = async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      await interaction.deferReply();
+      const attachment = interaction.options.getAttachment('image', true);
+      downloaded = Buffer.from(await (await fetch(attachment.url)).arrayBuffer());
+      await interaction.editReply(`${attachment.name} ${attachment.width}x${attachment.height}`);
+    };
+    const handle = discord.invokeSlash(discord.user('alice'), discord.channelId(), 'refine', { image: { name: 'in.png', data: image } });
+    expect((await handle.waitForOriginal((m) => m.content !== '')).content).toBe('in.png 5x7');
+    expect(downloaded?.equals(image)).toBe(true);
   });
 
   it('defers, edits the original with a file, and sends an ephemeral follow-up', async () => {
@@ -199,7 +215,6 @@ describe('fake Discord with the real discord.js client', () => {
       await interaction.reply('too late');
     };
     const handle = discord.invokeSlash(discord.user('alice'), discord.channelId(), 'draw', { prompt: 'late' });
-    await discord.waitFor(() => true, 100).catch(() => undefined);
     discord.advanceTime(3_001);
     release();
     const call = await discord.waitFor((c) => c.path.startsWith(`/interactions/${handle.id}/`));
