@@ -50,7 +50,7 @@ export function addApplicationRoutes(table: RouteTable, world: FakeWorld, comman
   const application = () => ({
     id: world.applicationId, name: world.bot.name, icon: null, description: '', summary: '', type: null,
     bot_public: true, bot_require_code_grant: false, verify_key: '0'.repeat(64), flags: (1 << 13) | (1 << 15) | (1 << 19),
-    owner: world.user('owner').api, team: null, bot: world.bot.api, redirect_uris: [], interactions_endpoint_url: null,
+    owner: (world.userById(world.guilds[0]?.ownerId ?? '') ?? world.bot).api, team: null, bot: world.bot.api, redirect_uris: [], interactions_endpoint_url: null,
     approximate_guild_count: world.guilds.length, hook: true, integration_types_config: { '0': {} },
   });
   const scope = (ctx: RouteContext) => {
