@@ -4,7 +4,7 @@
  * timestep contract and prediction type, the VAE round-trips exactly through the pipeline's scaling,
  * the tokenizer is CLIP-shaped, and a rebuild writes identical bytes.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -175,5 +175,21 @@ describe('ensureToyModels', () => {
     const again = await ensureToyModels(a);
     expect(again.some((r) => r.built)).toBe(false);
     expect(statSync(join(a, 'toy', 'unet', 'model.onnx')).size).toBeGreaterThan(0);
+  });
+
+  it('rebuilds a stale folder but keeps files other parts stored in it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'toy-c-'));
+    roots.push(root);
+    const toyOnly = TOY_VARIANTS.filter((v) => v.name === 'toy');
+    await ensureToyModels(root, toyOnly);
+    writeFileSync(join(root, 'toy', 'budget.json'), '{"kept":true}');
+    mkdirSync(join(root, 'toy', 'cache'));
+    writeFileSync(join(root, 'toy', 'cache', 'unet.ort'), 'x');
+    writeFileSync(join(root, 'toy', '.toy-build.json'), 'stale');
+    const [report] = await ensureToyModels(root, toyOnly);
+    expect(report.built).toBe(true);
+    expect(readFileSync(join(root, 'toy', 'budget.json'), 'utf8')).toBe('{"kept":true}');
+    expect(readFileSync(join(root, 'toy', 'cache', 'unet.ort'), 'utf8')).toBe('x');
+    expect(readdirSync(root)).toEqual(['toy']);
   });
 });

@@ -3,11 +3,12 @@
  * SHA-256 over the builder's own source files, the example passages the tokenizer learns from and the
  * variant's settings. A folder whose stamp matches is left alone (a fast check), anything else is built
  * in a temporary sibling folder and swapped in with renames, so concurrent test runs never see a
- * half-written folder and never fail because another process built it first.
+ * half-written folder and never fail because another process built it first. Files the builder does
+ * not write (another part's calibration kept beside the model) are carried over into the new folder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOY_VARIANTS, writeModelFolder, type ToyVariant } from './model-folders.js';
 import { learnToyTokenizer, type ToyTokenizer } from './toy-tokenizer.js';
@@ -51,6 +52,7 @@ export async function ensureToyModels(root = 'models', variants: readonly ToyVar
     mkdirSync(tmp, { recursive: true });
     const files = writeModelFolder(tmp, variant, tokenizer);
     writeFileSync(join(tmp, STAMP_FILE), stamp);
+    keepForeignFiles(dir, tmp, new Set([...files, STAMP_FILE]));
     swapIn(tmp, dir, stamp);
     reports.push({ name: variant.name, dir, built: true, files, ms: performance.now() - started });
   }
@@ -68,6 +70,21 @@ function swapIn(tmp: string, dir: string, stamp: string): void {
     rmSync(tmp, { recursive: true, force: true });
   } finally {
     rmSync(old, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Carries over files other parts of the project keep in a model folder (a step-budget calibration,
+ * an optimized-model cache) so a rebuild replaces only what the builder itself writes.
+ */
+function keepForeignFiles(dir: string, tmp: string, ours: Set<string>): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const rel = relative(dir, join(entry.parentPath, entry.name));
+    if (ours.has(rel.split(sep).join('/'))) continue;
+    mkdirSync(dirname(join(tmp, rel)), { recursive: true });
+    copyFileSync(join(dir, rel), join(tmp, rel));
   }
 }
 
