@@ -58,12 +58,12 @@ export function findCharacters(sentences: Sentence[], cast: CharacterSheet = {})
     return row.strong && (row.count >= 2 || people.has(key) || mentions.some((m) => m.surface === row.surface && m.strong && afterThe(sentences[m.sentence]!.text, m.surface)));
   });
   // Merge short forms into long ones ("Ben" into "Ben Rogers"), then pick the form used most.
-  const groups: Array<{ keys: string[]; total: number }> = [];
+  const groups: Array<{ keys: string[] }> = [];
   for (const [key] of candidates.sort((a, b) => b[0].split(' ').length - a[0].split(' ').length)) {
     const words = key.split(' ');
     const group = groups.find((g) => g.keys.some((k) => k.split(' ').length > 1 && words.length === 1 && k.split(' ').includes(words[0]!)));
     if (group) group.keys.push(key);
-    else groups.push({ keys: [key], total: 0 });
+    else groups.push({ keys: [key] });
   }
   for (const group of groups) {
     const byUse = [...group.keys].sort((a, b) => counts.get(b)!.count - counts.get(a)!.count || b.length - a.length);
