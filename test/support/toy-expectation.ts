@@ -29,6 +29,7 @@ export async function toyExpectedImage(engine: DiffusionEngine, prompt: string, 
  */
 export async function toyReferenceRender(
   engine: DiffusionEngine, prompt: string, z: Float32Array, h: number, w: number, scheduler: SchedulerName, steps: number,
+  img2img?: { initLatents: Float32Array; strength: number },
 ): Promise<RgbImage> {
   const { tokenizer, prompts, sessions, signature, folder } = engine.model;
   const weights = toyWeights(Math.max(tokenizer.bosId, tokenizer.eosId) + 1);
@@ -37,7 +38,13 @@ export async function toyReferenceRender(
   const s = createScheduler(scheduler, config);
   s.setTimesteps(steps);
   let x = z.map((v) => v * s.initNoiseSigma);
-  for (let i = 0; i < s.timesteps.length; i++) {
+  let start = 0;
+  if (img2img) {
+    // diffusers img2img: skip the first steps, start from the init noised to timesteps[start].
+    start = s.img2imgStart(img2img.strength);
+    x = s.addNoise(img2img.initLatents, z, s.timesteps[start]);
+  }
+  for (let i = start; i < s.timesteps.length; i++) {
     const input = s.scaleModelInput(x, i);
     const output = toyDenoise(weights, input, h, w, s.timesteps[i], pooled, config.predictionType ?? 'epsilon').output;
     x = Float32Array.from(s.step(Float32Array.from(output), i, x).prevSample);
