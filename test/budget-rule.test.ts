@@ -46,7 +46,7 @@ describe('decideBudget', () => {
     const b = decideBudget({ curve: c, quality: 'balanced', rule, range: { min: 4, max: 50 }, defaultSteps: 50 });
     expect(b.predictedSteps).toBe(15);
     expect(b.savedSteps).toBe(35);
-    expect(b.reason).toMatch(/balanced target 0\.950 at 15 steps/);
+    expect(b.reason).toMatch(/passes the balanced threshold 0\.950 at 15 steps/);
     expect(b.curve).toBe(c);
   });
 

@@ -52,7 +52,8 @@ export function budgetChartSvg(budget: StepBudget, options: BudgetChartOptions =
   if (options.threshold !== undefined && options.threshold <= 1 && options.threshold >= yMin) {
     const ty = y(options.threshold);
     parts.push(`<line x1="${m.left}" x2="${m.left + pw}" y1="${ty}" y2="${ty}" stroke="${COLORS.threshold}" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${m.left + pw - 4}" y="${ty - 5}" font-size="12" text-anchor="end" fill="${COLORS.threshold}">${budget.quality} target ${options.threshold.toFixed(3)}</text>`);
+    // Below the line: the curve's right end is the reference (SSIM 1), always above the threshold.
+    parts.push(`<text x="${m.left + pw - 4}" y="${ty + 16}" font-size="12" text-anchor="end" fill="${COLORS.threshold}">${budget.quality} threshold ${options.threshold.toFixed(3)}</text>`);
   }
   const path = budget.curve.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.steps).toFixed(1)},${y(p.ssim).toFixed(1)}`).join(' ');
   parts.push(`<path d="${path}" fill="none" stroke="${COLORS.curve}" stroke-width="2.5"/>`);
@@ -61,7 +62,8 @@ export function budgetChartSvg(budget: StepBudget, options: BudgetChartOptions =
   parts.push(`<line x1="${cx}" x2="${cx}" y1="${m.top}" y2="${m.top + ph}" stroke="${COLORS.chosen}" stroke-width="2"/>`);
   const anchor = cx > m.left + pw * 0.7 ? 'end' : 'start';
   const dx = anchor === 'end' ? -6 : 6;
-  parts.push(`<text x="${cx + dx}" y="${m.top + 16}" font-size="14" font-weight="bold" text-anchor="${anchor}" fill="${COLORS.chosen}">${budget.predictedSteps} steps</text>`);
+  // Near the bottom: past the chosen step the curve is high, so the lower plot area is free.
+  parts.push(`<text x="${cx + dx}" y="${m.top + ph - 10}" font-size="14" font-weight="bold" text-anchor="${anchor}" fill="${COLORS.chosen}">${budget.predictedSteps} steps</text>`);
   const saved = budget.savedSteps > 0 ? `saves ${budget.savedSteps} of ${budget.defaultSteps} steps` : `no steps saved (default ${budget.defaultSteps})`;
   parts.push(`<text x="${m.left}" y="${height - 10}" font-size="12" fill="${COLORS.text}">${escapeXml(saved)}</text>`);
   const title = options.title ?? 'Step budget';

@@ -194,6 +194,12 @@ export function formatEvaluationMarkdown(report: EvaluationReport, model: Budget
         `| ${q.quality} | ${q.uniform.steps} | ${q.uniform.unetSavedPct.toFixed(1)}% | ${q.uniform.meanSsim.toFixed(4)} | ${q.uniform.p5Ssim.toFixed(4)} | ${pct(q.uniform.shareBelow090)} |`,
     ),
     '',
+    ...report.qualities.map((q) => {
+      const diff = 100 * (1 - q.meanSteps / q.uniform.steps);
+      const word = diff >= 0 ? `${diff.toFixed(1)}% fewer` : `${(-diff).toFixed(1)}% more`;
+      return `- ${q.quality}: the predicted budgets use ${word} steps than the fixed ${q.uniform.steps}, at mean SSIM ${q.meanSsim.toFixed(4)} vs ${q.uniform.meanSsim.toFixed(4)}.`;
+    }),
+    '',
   ];
   if (report.goal) {
     lines.push(

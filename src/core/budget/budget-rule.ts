@@ -104,11 +104,11 @@ export function decideBudget(input: DecideBudgetInput): StepBudget {
   const steps = clampSteps(choice.steps, range);
   let reason: string;
   if (choice.reason === 'threshold') {
-    reason = `predicted SSIM ${choice.ssim.toFixed(3)} reaches the ${quality} target ${threshold.toFixed(3)} at ${choice.steps} steps`;
+    reason = `predicted SSIM ${choice.ssim.toFixed(3)} passes the ${quality} threshold ${threshold.toFixed(3)} at ${choice.steps} steps`;
   } else if (choice.reason === 'plateau') {
     reason = `predicted SSIM levels off at ${choice.ssim.toFixed(3)} after ${choice.steps} steps`;
   } else {
-    reason = `predicted SSIM stays below the ${quality} target ${threshold.toFixed(3)}: using the full ${choice.steps} steps`;
+    reason = `predicted SSIM stays below the ${quality} threshold ${threshold.toFixed(3)}: using the full ${choice.steps} steps`;
   }
   if (steps !== choice.steps) reason += `; kept within this model's ${range.min}-${range.max} steps`;
   return { ...base, predictedSteps: steps, savedSteps: Math.max(0, defaultSteps - steps), reason };
