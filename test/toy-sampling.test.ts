@@ -116,6 +116,40 @@ describe('toy model sampling', () => {
     expect(meanAbsDiff(images[1], images[2])).toBeGreaterThan(0.12);
   });
 
+  it('Euler on toy-v (v-prediction, fractional linspace timesteps) lands near the mean too', async () => {
+    const unet = await session('unet', 'models/toy-v');
+    const steps = 30;
+    const [hh, ww] = [24, 32];
+    const size = 4 * hh * ww;
+    const train = alphasCumprod().map((a) => Math.sqrt((1 - a) / a));
+    // linspace(0, 999, N)[::-1] stays fractional; sigma(t) interpolated as in diffusers' Euler.
+    const ts = Array.from({ length: steps }, (_, i) => 999 - (999 * i) / (steps - 1));
+    const sigmaOf = (t: number) => train[Math.floor(t)] + (t - Math.floor(t)) * (train[Math.ceil(t)] - train[Math.floor(t)]);
+    const text = await encode(['a green dragon over the mountains']);
+    let x = new SeededRandom(5).take(size).map((v) => v * sigmaOf(ts[0]));
+    for (let i = 0; i < steps; i++) {
+      const sigma = sigmaOf(ts[i]);
+      const next = i + 1 < steps ? sigmaOf(ts[i + 1]) : 0;
+      const scale = Math.sqrt(sigma * sigma + 1);
+      const out = await unet.run({
+        sample: new ort.Tensor('float32', x.map((v) => v / scale), [1, 4, hh, ww]),
+        timestep: new ort.Tensor('float32', Float32Array.from([ts[i]]), [1]),
+        encoder_hidden_states: new ort.Tensor('float32', text, [1, 77, TOY_DIM]),
+      });
+      const v = out.out_sample.data as Float32Array;
+      // Karras et al. 2022 Alg. 2 (Euler): x0 from v (diffusers: -sigma/sqrt(sigma^2+1) v + x/(sigma^2+1)).
+      x = x.map((xv, k) => {
+        const x0 = (-sigma / scale) * v[k] + xv / (sigma * sigma + 1);
+        return xv + ((xv - x0) / sigma) * (next - sigma);
+      });
+    }
+    const pn = pooledDirection(text, 77, 0);
+    const mu = toyMean(weights, pn, hh, ww);
+    const rms = Math.sqrt(mu.reduce((acc, m, k) => acc + (x[k] - m) ** 2, 0) / size);
+    expect(rms).toBeLessThan(1.3 * toySpread(weights, pn) + 0.05);
+    await decodeToPng(x, 1, hh, ww, ['euler-v']);
+  });
+
   it('bench UNet = toy denoiser + a small seeded residual', async () => {
     const [B, hh, ww] = [2, 16, 16];
     const x = new SeededRandom(9).take(B * 4 * hh * ww);
