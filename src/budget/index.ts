@@ -1,13 +1,12 @@
 /**
  * Public surface of step budgets for the worker, the /budget command and the CLIs: load a model's
  * budget.json, predict a prompt's budget, chart it, and account for time and energy. Calibration and
- * evaluation (which render) are imported from their own files by the CLIs only.
+ * evaluation (which render) and the CLIP adapter (which loads onnxruntime-node) are imported from
+ * their own files by worker-side code only, so the bot may import this index.
  */
 export { BUDGET_FILE, loadBudgetModel, msPerStepAt, predictBudget, predictCurve, predictSsimCurve, timeSavedMs } from './step-budget.js';
 export { budgetChartSvg, renderBudgetChart } from './budget-chart.js';
 export type { BudgetChartOptions } from './budget-chart.js';
-export { cosine, loadClipImageScorer } from './clip-image.js';
-export type { ClipImageScorer } from './clip-image.js';
 export { readModelStepProfile, stepProfileFor } from './model-step-range.js';
 export type { ModelStepProfile } from './model-step-range.js';
 export { DEFAULT_PROMPTS_FILE, promptSplit, readPromptList, splitPrompts } from './prompt-set.js';
