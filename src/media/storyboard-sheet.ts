@@ -2,7 +2,7 @@
  * The storyboard as one picture: panels in reading order on a grid, each with its caption underneath,
  * and the story's title on top. Used by the illustrate CLI and the /storyboard export.
  */
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import { textBlockSvg, wrapText } from './svg-text.js';
 
 export interface SheetPanel {
@@ -34,7 +34,7 @@ export async function storyboardSheet(panels: SheetPanel[], options: SheetOption
   const width = gap + columns * (cellWidth + gap);
   const height = titleHeight + gap + rows * (cellImageHeight + captionHeight + gap);
 
-  const layers: sharp.OverlayOptions[] = [];
+  const layers: OverlayOptions[] = [];
   if (options.title) {
     const svg = textBlockSvg(wrapText(options.title, width - 2 * gap, 28, 1), { width, height: titleHeight, fontPx: 28, bold: true, padding: gap });
     layers.push({ input: Buffer.from(svg), left: 0, top: 0 });

@@ -13,14 +13,14 @@ export interface WorkerChild {
   stop(): Promise<void>;
 }
 
-export function startWorkerChild(log: Logger): WorkerChild {
+export function startWorkerChild(log: Logger, env: NodeJS.ProcessEnv = process.env): WorkerChild {
   let child: ChildProcess | null = null;
   let stopping = false;
   let delayMs = 1000;
 
   const launch = () => {
     const startedAt = Date.now();
-    child = spawn(process.execPath, ['--import', 'tsx', workerEntry], { stdio: 'inherit', env: process.env });
+    child = spawn(process.execPath, ['--import', 'tsx', workerEntry], { stdio: 'inherit', env });
     child.on('exit', (code, signal) => {
       child = null;
       if (stopping) return;
