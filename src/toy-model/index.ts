@@ -14,3 +14,7 @@ export {
   alphasCumprod, LATENT_TO_RGB, rgbToLatent, SCALING_FACTOR, SPREAD_MAX, SPREAD_MIN, TOY_DIM, toyWeights, trainSigmas,
 } from './toy-spec.js';
 export type { ToyWeights } from './toy-spec.js';
+export { buildToyUnet, addToyDenoiser } from './toy-unet-graph.js';
+export type { TimestepContract, ToyUnetOptions } from './toy-unet-graph.js';
+export { buildBenchUnet, BENCH_WIDTHS } from './bench-unet-graph.js';
+export { buildToyTextEncoder, buildToyVaeDecoder, buildToyVaeEncoder, LOGVAR } from './toy-text-vae-graphs.js';
