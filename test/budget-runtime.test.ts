@@ -1,17 +1,20 @@
 /**
  * Step budgets at run time: budget.json validation, predictBudget on a hand-built model whose answer
  * is known, time estimates, the /budget chart (a real PNG of the requested size), the optional CLIP
- * adapter staying out of the way when no model is installed, and the prompt set's split.
+ * adapter (skipped when no model is installed; a stand-in vision model built with src/onnx when one
+ * is), and the prompt set's split.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { RgbImage } from '../src/core/image.js';
 import { budgetFeatures, parseBudgetModel, type BudgetModel } from '../src/core/budget/budget-model.js';
 import { budgetChartSvg, renderBudgetChart } from '../src/budget/budget-chart.js';
 import { cosine, loadClipImageScorer } from '../src/budget/clip-image.js';
 import { stepProfileFor } from '../src/budget/model-step-range.js';
+import { OnnxGraphBuilder } from '../src/onnx/index.js';
 import { parsePromptList, promptSplit, readPromptList, splitPrompts } from '../src/budget/prompt-set.js';
 import { loadBudgetModel, msPerStepAt, predictBudget, predictSsimCurve, timeSavedMs } from '../src/budget/step-budget.js';
 
@@ -112,6 +115,29 @@ describe('CLIP image adapter', () => {
     await writeFile(join(dir, 'README.txt'), 'no model here');
     expect(await loadClipImageScorer(undefined)).toBeNull();
     expect(await loadClipImageScorer(dir)).toBeNull();
+  });
+
+  it('loads an installed vision model and embeds with CLIP preprocessing', async () => {
+    // Stand-in for a CLIP vision tower: image_embeds = per-channel mean of pixel_values (32x32 crop).
+    const dir = await mkdtemp(join(tmpdir(), 'clip-'));
+    dirs.push(dir);
+    const g = new OnnxGraphBuilder('mean-pool');
+    const x = g.input('pixel_values', 'float', [1, 3, 32, 32]);
+    g.output(g.op('Flatten', [g.op('GlobalAveragePool', [x])], { axis: 1 }), 'image_embeds', 'float', [1, 3]);
+    await writeFile(join(dir, 'vision_model.onnx'), g.serialize());
+    await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify({ crop_size: { height: 32, width: 32 }, image_mean: [0.5, 0.5, 0.5], image_std: [0.25, 0.5, 1] }));
+    const scorer = (await loadClipImageScorer(dir))!;
+    expect(scorer).not.toBeNull();
+    const flat = (r: number, gr: number, b: number): RgbImage => {
+      const data = new Uint8Array(48 * 40 * 3);
+      for (let i = 0; i < data.length; i += 3) data.set([r, gr, b], i);
+      return { width: 48, height: 40, data };
+    };
+    const e = await scorer.embed(flat(255, 0, 51));
+    // (v / 255 - 0.5) / std per channel: (1 - 0.5) / 0.25, (0 - 0.5) / 0.5, (0.2 - 0.5) / 1.
+    expect(Array.from(e).map((v) => Number(v.toFixed(4)))).toEqual([2, -1, -0.3]);
+    expect(cosine(e, await scorer.embed(flat(255, 0, 51)))).toBeCloseTo(1, 6);
+    expect(cosine(e, await scorer.embed(flat(0, 255, 204)))).toBeLessThan(0);
   });
 
   it('cosine is 1 for parallel, 0 for orthogonal, -1 for opposite vectors', () => {
