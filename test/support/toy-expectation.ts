@@ -37,7 +37,7 @@ export async function toyReferenceRender(
   const config = engine.model.scheduler.config;
   const s = createScheduler(scheduler, config);
   s.setTimesteps(steps);
-  let x = z.map((v) => v * s.initNoiseSigma);
+  let x: Float32Array = z.map((v) => v * s.initNoiseSigma);
   let start = 0;
   if (img2img) {
     // diffusers img2img: skip the first steps, start from the init noised to timesteps[start].
