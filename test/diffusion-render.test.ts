@@ -4,7 +4,7 @@
  * prompt weights and negative prompts matter, and the result matches the toy's closed form
  * (mu + s z) for epsilon and v-prediction models.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SeededRandom, variantSeed } from '../src/core/random.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { rgbToPng } from '../src/diffusion/png.js';
@@ -82,6 +82,30 @@ describe('shape and correctness against the toy closed form', () => {
     expect(maxAbsDiff(image.data, reference.data)).toBeLessThanOrEqual(1);
     // Sensible: near the prompt's mean picture (these samplers end on a posterior mean, spread shrunk).
     expect(meanAbsDiff(image.data, mean.data)).toBeLessThan(3);
+  });
+});
+
+describe('fp16 and LCM exports', () => {
+  it('the fp16 toy gives the fp32 toy picture within half-precision error', async () => {
+    const engine = await DiffusionEngine.load(fixtures.fp16, { threads: 1 });
+    const half = (await engine.render({ ...base, guidance: 1 })).images[0];
+    await engine.release();
+    const full = (await toy.render({ ...base, guidance: 1 })).images[0];
+    expect(meanAbsDiff(half.data, full.data)).toBeLessThan(1.5);
+  });
+
+  it('the LCM toy runs without a CFG batch (one UNet item per variant) and lands near the prompt mean', async () => {
+    const engine = await DiffusionEngine.load(fixtures.lcm, { threads: 1 });
+    const run = vi.spyOn(engine.model.sessions.unet, 'run');
+    const z = new SeededRandom(44).take(4 * 8 * 8);
+    const result = await engine.render({ ...base, steps: 4, guidance: 8, variants: 1, latents: z });
+    const feeds = run.mock.calls[0][0] as Record<string, { dims: readonly number[] }>;
+    expect(feeds.sample.dims[0]).toBe(1);
+    expect(feeds.timestep_cond.dims).toEqual([1, 256]);
+    const mean = await toyExpectedImage(engine, base.prompt, z, 8, 8, 0);
+    run.mockRestore();
+    await engine.release();
+    expect(meanAbsDiff(result.images[0].data, mean.data)).toBeLessThan(3);
   });
 });
 

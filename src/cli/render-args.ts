@@ -27,7 +27,6 @@ export interface RenderArgs {
   latents?: string;
   variants: number;
   out: string;
-  previewEvery?: number;
   help: boolean;
 }
 
@@ -68,7 +67,6 @@ export function parseRenderArgs(argv: string[]): RenderArgs {
         latents: { type: 'string' },
         variants: { type: 'string' },
         out: { type: 'string' },
-        'preview-every': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -100,7 +98,6 @@ export function parseRenderArgs(argv: string[]): RenderArgs {
     latents: values.latents,
     variants: number('variants', values.variants, true) ?? 1,
     out: values.out,
-    previewEvery: number('preview-every', values['preview-every'], true),
     help: false,
   };
 }

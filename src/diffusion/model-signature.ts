@@ -52,6 +52,8 @@ export interface UnetSignature {
   output: string;
   /** A batch dimension fixed in the export (then the engine splits UNet calls). */
   fixedBatch?: number;
+  /** A sequence length fixed in the export (e.g. 77): long prompts are then cut to that many tokens. */
+  fixedSequence?: number;
 }
 
 export interface VaeDecoderSignature {
@@ -158,6 +160,7 @@ export function unetSignature(dir: string, session: SessionInfo): UnetSignature 
     timestepCond: cond ? { name: cond.name, type: floatKind(dir, file, cond), dim: dim(cond, 1) ?? 256 } : undefined,
     output: out.name,
     fixedBatch: dim(sample, 0),
+    fixedSequence: dim(hidden, 1),
   };
 }
 

@@ -73,7 +73,9 @@ export async function renderWithModel(model: LoadedModel, req: RenderRequest): P
   const negativeText = [req.negativePrompt?.trim(), positive.negative?.trim()].filter((s) => s).join(', ');
   const negative = cfg ? await model.prompts.encode(negativeText) : undefined;
   if (negative) warnings.push(...negative.warnings);
-  const { data: hidden, sequence } = await model.prompts.batch(positive, negative, n);
+  const maxWindows = unet.fixedSequence ? Math.max(1, Math.floor(unet.fixedSequence / model.prompts.windowLength)) : Infinity;
+  const { data: hidden, sequence, cut } = await model.prompts.batch(positive, negative, n, maxWindows);
+  if (cut) warnings.push(`This UNet takes ${unet.fixedSequence} tokens; the prompt was cut to fit.`);
 
   // 3. Noise: variant i owns stream i (initial noise first, then any ancestral noise).
   const seeds = Array.from({ length: n }, (_, i) => variantSeed(req.seed, i));

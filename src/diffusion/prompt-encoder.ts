@@ -91,12 +91,20 @@ export class PromptEncoder {
   /**
    * Embeddings for a CFG batch: `unconditional` windows padded to the same count as `conditional`
    * (with empty windows, as A1111 does), laid out as [uncond x n, cond x n] or [cond x n] when
-   * `withUnconditional` is false. Returns the data and the sequence length (77 * k).
+   * `unconditional` is undefined. At most `maxWindows` windows are kept (UNets exported with a fixed
+   * sequence length); `cut` says whether any were dropped. Returns the data and the sequence length.
    */
-  async batch(conditional: PromptEncoding, unconditional: PromptEncoding | undefined, n: number): Promise<{ data: Float32Array; sequence: number }> {
+  async batch(
+    conditional: PromptEncoding,
+    unconditional: PromptEncoding | undefined,
+    n: number,
+    maxWindows = Infinity,
+  ): Promise<{ data: Float32Array; sequence: number; cut: boolean }> {
     const empty = await this.emptyWindow();
-    const k = Math.max(conditional.windows.length, unconditional?.windows.length ?? 0);
-    const pad = (windows: Float32Array[]) => [...windows, ...Array<Float32Array>(k - windows.length).fill(empty)];
+    const wanted = Math.max(conditional.windows.length, unconditional?.windows.length ?? 0);
+    const k = Math.min(wanted, maxWindows);
+    const cut = k < wanted;
+    const pad = (windows: Float32Array[]) => [...windows.slice(0, k), ...Array<Float32Array>(Math.max(0, k - windows.length)).fill(empty)];
     const rows = unconditional ? [pad(unconditional.windows), pad(conditional.windows)] : [pad(conditional.windows)];
     const windowSize = this.windowLength * this.hiddenSize;
     const itemSize = k * windowSize;
@@ -107,7 +115,7 @@ export class PromptEncoder {
         windows.forEach((window, w) => data.set(window, base + w * windowSize));
       }
     });
-    return { data, sequence: k * this.windowLength };
+    return { data, sequence: k * this.windowLength, cut };
   }
 
   private async encodeUncached(prompt: string): Promise<PromptEncoding> {
