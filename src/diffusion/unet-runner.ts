@@ -1,9 +1,11 @@
 /**
  * Runs the UNet once per denoising step with buffers allocated once per render: the sample input,
  * the text embeddings, the LCM guidance embedding and the output are ort Tensors created before the
- * loop, and the output is passed through `fetches` so onnxruntime writes into the same Float32Array
- * every step (REFERENCE §9). fp16 exports get their float16 copies refreshed in place. A UNet
- * exported with a fixed batch size is run in slices of that size.
+ * loop, and the output is passed through `fetches` so onnxruntime writes into the same buffer every
+ * step instead of allocating one (REFERENCE §9). onnxruntime-node 1.30 still hands back its result
+ * in a separate JS buffer (measured: never the fetch's own), so run() copies from whichever buffer it
+ * gets into `output`. fp16 exports get their float16 copies refreshed in place. A UNet exported with
+ * a fixed batch size is run in slices of that size.
  */
 import * as ort from 'onnxruntime-node';
 import { float32ToFloat16 } from './float16.js';
