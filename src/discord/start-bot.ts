@@ -1,36 +1,110 @@
 /**
- * Starts the Discord side of Taleframe: logs the discord.js client in against DISCORD_API_BASE and
- * wires the story loop to it. Returns a handle that stops everything it started.
+ * Starts the Discord side of Taleframe: logs the discord.js client in against DISCORD_API_BASE, builds
+ * the bot's context (render queue, story store, blobs, planner, drafts, votes, progress), wires the
+ * listeners, delivers finished renders (QueueEvents + a start-up sweep, exactly once) and re-arms
+ * open votes. Returns a handle that stops everything it started.
  */
-import { Client, GatewayIntentBits, Partials } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { createPlanner } from '../planner/index.js';
+import { connectForBot, FairQueue, FileBlobStore, ResultDelivery } from '../queue/index.js';
+import { RedisStoryRepository } from '../store/story-repository.js';
+import type { BotContext } from './bot-context.js';
+import { loadCommands } from './command-loader.js';
+import { deliverOutcome } from './deliver-outcome.js';
+import { DraftService } from './drafts/draft-service.js';
+import { ProgressBoard } from './drafts/progress-board.js';
+import { onInteraction } from './listeners/interaction-create.js';
+import { onMessage } from './listeners/message-create.js';
+import { onReactionAdd } from './listeners/reaction-add.js';
+import { VoteService } from './votes/vote-service.js';
 
 export interface RunningBot {
   client: Client;
+  ctx: BotContext;
   stop(): Promise<void>;
 }
 
-export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
+export interface StartBotOptions {
+  /** Extra discord.js client options (tests pass the fake's CDN). */
+  rest?: { cdn?: string };
+  now?: () => number;
+}
+
+export async function startBot(config: Config, log: Logger, options: StartBotOptions = {}): Promise<RunningBot> {
   const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMessageReactions];
   // MESSAGE_CONTENT is privileged: only ask for it when the operator enabled plain-message reading.
   if (config.DISCORD_READ_MESSAGES) intents.push(GatewayIntentBits.MessageContent);
   const client = new Client({
     intents,
     partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel],
-    rest: { api: config.DISCORD_API_BASE },
+    rest: { api: config.DISCORD_API_BASE, ...(options.rest?.cdn ? { cdn: options.rest.cdn } : {}) },
   });
-  client.once('clientReady', (ready) => log.info({ user: ready.user.tag }, 'logged in to Discord'));
+  const redis = await connectForBot(config.REDIS_URL);
+  const queue = new FairQueue({
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    maxWaitingPerUser: config.QUEUE_MAX_WAITING_PER_USER,
+    maxWaitingPerStory: config.QUEUE_MAX_WAITING_PER_STORY,
+  });
+  const ctx = {
+    config,
+    log,
+    client,
+    redis,
+    queue,
+    stories: new RedisStoryRepository(redis, `${config.QUEUE_PREFIX}:story:`),
+    blobs: new FileBlobStore(config.DATA_DIR),
+    planner: createPlanner(config, log),
+    keyPrefix: `${config.QUEUE_PREFIX}:discord:`,
+    now: options.now ?? Date.now,
+  } as Partial<BotContext> as BotContext;
+  ctx.drafts = new DraftService(ctx);
+  ctx.votes = new VoteService(ctx);
+  ctx.progress = new ProgressBoard(ctx);
+
+  const commands = await loadCommands();
+  client.on(Events.InteractionCreate, onInteraction(ctx, commands));
+  client.on(Events.MessageCreate, onMessage(ctx));
+  client.on(Events.MessageReactionAdd, onReactionAdd(ctx));
+  client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
+
+  const delivery = new ResultDelivery({
+    connection: redis,
+    queue: queue.queue,
+    prefix: config.QUEUE_PREFIX,
+    redisUrl: config.REDIS_URL,
+    log,
+    deliver: (outcome) => deliverOutcome(ctx, outcome),
+    onProgress: (jobId, progress) => ctx.progress.update(jobId, progress),
+  });
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     await client.login(config.DISCORD_TOKEN);
+    await ready;
   } catch (error) {
-    client.destroy();
+    await client.destroy();
+    await queue.close();
+    redis.disconnect();
     throw new Error(`Discord refused the login (${error instanceof Error ? error.message : String(error)}): check DISCORD_TOKEN.`);
   }
+  log.info({ user: client.user?.tag, commands: commands.size }, 'logged in to Discord');
+  const swept = await delivery.start();
+  const open = await ctx.votes.rearm();
+  log.info({ swept, openVotes: open }, 'bot ready');
+
   return {
     client,
+    ctx,
     stop: async () => {
+      ctx.votes.stop();
+      ctx.progress.stop();
+      await delivery.close();
       await client.destroy();
+      await queue.close();
+      redis.disconnect();
     },
   };
 }

@@ -1,0 +1,16 @@
+// /budget — how the step budget spends steps in this story.
+import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { BotContext } from '../src/discord/bot-context.js';
+import { budgetReport } from '../src/discord/media/budget-report.js';
+import { readGuildSettings } from '../src/discord/stories/guild-settings.js';
+import { storyOfChannel } from '../src/discord/stories/story-access.js';
+
+export default {
+  data: new SlashCommandBuilder().setName('budget').setDescription('Show how many denoising steps drafts use and save'),
+  async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const settings = await readGuildSettings(ctx.redis, ctx.keyPrefix, interaction.guildId);
+    const story = await storyOfChannel(ctx.stories, interaction.channel);
+    await interaction.editReply(await budgetReport(ctx, story, settings.quality ?? ctx.config.BUDGET_QUALITY));
+  },
+};

@@ -1,0 +1,20 @@
+// /draw prompt [negative] [seed] [steps] [quality] — one 4-variant draft outside the story plan.
+import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { BotContext } from '../src/discord/bot-context.js';
+import { drawDraft } from '../src/discord/drafts/draw-draft.js';
+
+export default {
+  data: new SlashCommandBuilder()
+    .setName('draw')
+    .setDescription('Draw one draft from a prompt (weights like (red:1.3) work)')
+    .addStringOption((o) => o.setName('prompt').setDescription('What to draw').setRequired(true).setMaxLength(1000))
+    .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(500))
+    .addIntegerOption((o) => o.setName('seed').setDescription('Seed for a repeatable draft').setMinValue(0).setMaxValue(4294967295))
+    .addIntegerOption((o) => o.setName('steps').setDescription('Denoising steps (default: the step budget decides)').setMinValue(1).setMaxValue(100))
+    .addStringOption((o) =>
+      o.setName('quality').setDescription('Step budget quality').addChoices({ name: 'fast', value: 'fast' }, { name: 'balanced', value: 'balanced' }, { name: 'best', value: 'best' })),
+  async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+    await interaction.deferReply();
+    await drawDraft(interaction, ctx);
+  },
+};

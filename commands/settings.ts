@@ -1,0 +1,19 @@
+// /settings — server defaults for new stories (admins only: Manage Server).
+import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { BotContext } from '../src/discord/bot-context.js';
+import { updateGuildSettings } from '../src/discord/stories/settings-command.js';
+
+export default {
+  data: new SlashCommandBuilder()
+    .setName('settings')
+    .setDescription('Server defaults for new stories')
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addIntegerOption((o) => o.setName('quorum').setDescription('Voters that close a vote').setMinValue(1).setMaxValue(100))
+    .addIntegerOption((o) => o.setName('deadline').setDescription('Minutes a vote stays open').setMinValue(1).setMaxValue(10080))
+    .addStringOption((o) => o.setName('quality').setDescription('Step budget quality').addChoices({ name: 'fast', value: 'fast' }, { name: 'balanced', value: 'balanced' }, { name: 'best', value: 'best' }))
+    .addIntegerOption((o) => o.setName('size').setDescription('Picture size in pixels (multiple of 8)').setMinValue(64).setMaxValue(1024)),
+  async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await interaction.editReply(await updateGuildSettings(interaction, ctx));
+  },
+};

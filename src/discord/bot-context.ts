@@ -1,0 +1,32 @@
+/**
+ * What every command, handler and listener receives: the configuration, the logger, the discord.js
+ * client and the bot's adapters (render queue, story store, blob store, planner) plus the bot's own
+ * services (drafts, votes, progress). Built once in start-bot.ts; tests build it the same way.
+ */
+import type { Client } from 'discord.js';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Planner } from '../planner/index.js';
+import type { BlobStore, FairQueue } from '../queue/index.js';
+import type { StoryRepository } from '../store/story-repository.js';
+import type { DraftService } from './drafts/draft-service.js';
+import type { ProgressBoard } from './drafts/progress-board.js';
+import type { VoteService } from './votes/vote-service.js';
+
+export interface BotContext {
+  config: Config;
+  log: Logger;
+  client: Client;
+  redis: Redis;
+  queue: FairQueue;
+  stories: StoryRepository;
+  blobs: BlobStore;
+  planner: Planner;
+  drafts: DraftService;
+  votes: VoteService;
+  progress: ProgressBoard;
+  /** Key prefix for the bot's own Redis keys (`<QUEUE_PREFIX>:discord:`). */
+  keyPrefix: string;
+  now(): number;
+}

@@ -1,0 +1,175 @@
+/**
+ * Queues drafts and refinements. A request becomes a Draft record, a message in the channel (the
+ * "queued" view, which render progress and the result later edit), and a render job whose id is the
+ * draft id. The message is posted before the job is queued so a result can never arrive for a draft
+ * without a message; if queueing fails (queue full, Redis down) the message is removed again.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import type { BaseMessageOptions, Message } from 'discord.js';
+import type { Scene } from '../../core/story/scene.js';
+import type { Draft } from '../../core/story/draft.js';
+import type { Story } from '../../core/story/story.js';
+import type { BotContext } from '../bot-context.js';
+import { UserError, UserErrorId } from '../user-error.js';
+import { DraftLocations } from './draft-locations.js';
+import { queuedView, type DraftViewInfo } from './draft-view.js';
+
+/** Posts the first view of a draft and returns the message (interaction reply, channel.send, reply). */
+export type PostDraft = (view: BaseMessageOptions) => Promise<Message>;
+
+export interface DraftRequest {
+  userId: string;
+  guildId?: string;
+  story?: Story;
+  scene?: Scene;
+  prompt: string;
+  negative: string;
+  seed?: number;
+  steps?: number;
+  quality?: 'fast' | 'balanced' | 'best';
+  width: number;
+  height: number;
+}
+
+export interface RefineRequest {
+  userId: string;
+  guildId?: string;
+  parent: Draft;
+  variant: number;
+  prompt: string;
+  negative: string;
+  edits: string[];
+  maskKey?: string;
+  strength: number;
+}
+
+export const newId = () => randomBytes(8).toString('base64url');
+const newSeed = () => randomInt(0, 2 ** 32 - 1);
+
+export class DraftService {
+  readonly locations: DraftLocations;
+
+  constructor(private readonly ctx: BotContext) {
+    this.locations = new DraftLocations(ctx.redis, ctx.keyPrefix);
+  }
+
+  /** How a draft is titled in its message. */
+  async heading(draft: Draft): Promise<string> {
+    if (draft.parentDraftId) return `Refinement of variant ${(draft.variantOf ?? 0) + 1}`;
+    const scene = draft.sceneId ? await this.ctx.stories.getScene(draft.sceneId) : undefined;
+    return scene ? `Scene ${scene.index + 1}` : 'Drawing';
+  }
+
+  async viewInfo(draft: Draft): Promise<DraftViewInfo> {
+    return { draft, heading: await this.heading(draft), variants: draft.blobKeys.length || (draft.parentDraftId ? 1 : 4) };
+  }
+
+  /** Queues one draft of 4 variants. */
+  async queueDraft(req: DraftRequest, post: PostDraft): Promise<Draft> {
+    const { ctx } = this;
+    const style = req.story?.style;
+    const draft: Draft = {
+      id: newId(),
+      storyId: req.story?.id,
+      sceneId: req.scene?.id,
+      requestedBy: req.userId,
+      prompt: req.prompt,
+      negativePrompt: req.negative,
+      seed: req.seed ?? newSeed(),
+      seeds: [],
+      steps: req.steps ?? ctx.config.RENDER_STEPS,
+      status: 'queued',
+      blobKeys: [],
+      createdAt: ctx.now(),
+    };
+    return this.submit(draft, post, (channelId) =>
+      ctx.queue.enqueue('draft', {
+        v: 1,
+        requestId: draft.id,
+        userId: req.userId,
+        storyId: draft.storyId,
+        channel: { guildId: req.guildId, channelId },
+        draftId: draft.id,
+        sceneId: draft.sceneId,
+        prompt: draft.prompt,
+        negative: draft.negativePrompt,
+        seed: draft.seed,
+        steps: req.steps,
+        quality: req.quality ?? ctx.config.BUDGET_QUALITY,
+        guidance: style?.guidance,
+        scheduler: style?.scheduler,
+        width: req.width,
+        height: req.height,
+        variants: 4,
+      }),
+    );
+  }
+
+  /** Queues an img2img or inpaint of one variant of a finished draft. */
+  async queueRefine(req: RefineRequest, post: PostDraft): Promise<Draft> {
+    const { ctx } = this;
+    const sourceKey = req.parent.blobKeys[req.variant];
+    if (req.parent.status !== 'done' || !sourceKey) {
+      throw new UserError(UserErrorId.DraftNotReady, 'That draft has no finished pictures yet; wait for it, then refine it.');
+    }
+    const draft: Draft = {
+      id: newId(),
+      storyId: req.parent.storyId,
+      sceneId: req.parent.sceneId,
+      requestedBy: req.userId,
+      prompt: req.prompt,
+      negativePrompt: req.negative,
+      seed: newSeed(),
+      seeds: [],
+      steps: req.parent.steps,
+      status: 'queued',
+      blobKeys: [],
+      parentDraftId: req.parent.id,
+      variantOf: req.variant,
+      createdAt: ctx.now(),
+    };
+    return this.submit(draft, post, (channelId) =>
+      ctx.queue.enqueue('refine', {
+        v: 1,
+        requestId: draft.id,
+        userId: req.userId,
+        storyId: draft.storyId,
+        channel: { guildId: req.guildId, channelId },
+        draftId: draft.id,
+        sourceDraftId: req.parent.id,
+        sourceKey,
+        variant: req.variant,
+        mask: req.maskKey ? { maskKey: req.maskKey } : undefined,
+        strength: req.strength,
+        prompt: draft.prompt,
+        negative: draft.negativePrompt,
+        edits: req.edits,
+        seed: draft.seed,
+        steps: draft.steps,
+      }),
+    );
+  }
+
+  private async submit(draft: Draft, post: PostDraft, enqueue: (channelId: string) => Promise<{ position: { position: number | null; etaDoneMs: number | null } }>): Promise<Draft> {
+    const { ctx } = this;
+    await ctx.stories.saveDraft(draft);
+    const info = await this.viewInfo(draft);
+    const message = await post(queuedView(info, null, null));
+    const located: Draft = { ...draft, messageId: message.id };
+    await ctx.stories.saveDraft(located);
+    await this.locations.set(draft.id, { channelId: message.channelId, messageId: message.id });
+    let job;
+    try {
+      job = await enqueue(message.channelId);
+    } catch (error) {
+      await ctx.stories.saveDraft({ ...located, status: 'failed' }).catch(() => {});
+      await message.delete().catch(() => {});
+      throw error;
+    }
+    // Edit in the position unless the render already moved the message on.
+    if (ctx.progress.isFresh(draft.id)) {
+      await message.edit({ ...queuedView(info, job.position.position, job.position.etaDoneMs), attachments: [] }).catch((e: unknown) => ctx.log.warn({ err: e }, 'could not show the queue position'));
+    }
+    return located;
+  }
+}

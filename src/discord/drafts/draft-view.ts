@@ -1,0 +1,115 @@
+/**
+ * How a draft looks in Discord at each stage: queued (position and ETA), rendering (progress bar and
+ * low-res preview), done (the grid, a prompt summary, steps and time saved, and the buttons) and
+ * failed. Pure builders of message payloads; draft-service decides when to send them.
+ */
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type BaseMessageOptions } from 'discord.js';
+import type { Draft } from '../../core/story/draft.js';
+import { draftButtonId } from '../handlers/draft-button-id.js';
+
+export interface DraftViewInfo {
+  draft: Draft;
+  /** "Scene 2" or "Draw" or "Refine of ...". */
+  heading: string;
+  variants: number;
+}
+
+const NUMBERS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
+
+/** Shortens text for a summary line. */
+export function summary(text: string, max = 180): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
+}
+
+function seconds(ms: number): string {
+  return ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** A 12-cell text progress bar: "▰▰▰▰▱▱▱▱▱▱▱▱". */
+export function progressBar(step: number, total: number, cells = 12): string {
+  const done = total > 0 ? Math.min(cells, Math.round((step / total) * cells)) : 0;
+  return '▰'.repeat(done) + '▱'.repeat(cells - done);
+}
+
+function cancelRow(draftId: string): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(draftButtonId({ action: 'cancel', draftId })).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+  );
+}
+
+export function queuedView(info: DraftViewInfo, position: number | null, etaMs: number | null): BaseMessageOptions {
+  const where = position === null ? 'starting' : `#${position} in the queue`;
+  const eta = etaMs === null ? '' : ` · ready in ~${seconds(etaMs)}`;
+  return {
+    content: `🎨 **${info.heading}** for <@${info.draft.requestedBy}> — ${where}${eta}\n> ${summary(info.draft.prompt)}`,
+    components: [cancelRow(info.draft.id)],
+    allowedMentions: { parse: [] },
+  };
+}
+
+export function progressView(info: DraftViewInfo, step: number, total: number, etaMs: number, preview?: Buffer): BaseMessageOptions {
+  return {
+    content: `🎨 **${info.heading}** for <@${info.draft.requestedBy}> — rendering ${progressBar(step, total)} ${step}/${total} · ~${seconds(etaMs)} left\n> ${summary(info.draft.prompt)}`,
+    files: preview ? [new AttachmentBuilder(preview, { name: 'preview.png' })] : [],
+    components: [cancelRow(info.draft.id)],
+    allowedMentions: { parse: [] },
+  };
+}
+
+export interface DoneFacts {
+  grid: Buffer;
+  steps: number;
+  stepsSaved: number;
+  /** Estimated time the saved steps would have taken. */
+  savedMs: number;
+  warnings: string[];
+  voting: boolean;
+}
+
+export function doneView(info: DraftViewInfo, facts: DoneFacts): BaseMessageOptions {
+  const { draft } = info;
+  const file = `draft-${draft.id}.png`;
+  const saved = facts.stepsSaved > 0 ? ` (step budget saved ${facts.stepsSaved} steps, ~${seconds(facts.savedMs)})` : '';
+  const embed = new EmbedBuilder()
+    .setTitle(info.heading.slice(0, 250))
+    .setDescription(summary(draft.prompt, 1000))
+    .setImage(`attachment://${file}`)
+    .addFields({ name: 'Steps', value: `${facts.steps}${saved}`, inline: true }, { name: 'Seed', value: String(draft.seed), inline: true });
+  if (draft.negativePrompt) embed.addFields({ name: 'Avoid', value: summary(draft.negativePrompt, 300) });
+  if (facts.warnings.length > 0) embed.addFields({ name: 'Notes', value: summary(facts.warnings.join(' '), 500) });
+  const n = info.variants;
+  const variants = [...Array(n).keys()];
+  const rows: ActionRowBuilder<ButtonBuilder>[] = [];
+  const button = (id: string, label: string, style = ButtonStyle.Secondary) => new ButtonBuilder().setCustomId(id).setLabel(label).setStyle(style);
+  rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(variants.map((v) => button(draftButtonId({ action: 'pick', draftId: draft.id, variant: v }), n > 1 ? `Pick ${v + 1}` : 'Pick', ButtonStyle.Primary))));
+  rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(variants.map((v) => button(draftButtonId({ action: 'vary', draftId: draft.id, variant: v }), n > 1 ? `Variations ${v + 1}` : 'Variations'))));
+  rows.push(
+    new ActionRowBuilder<ButtonBuilder>().addComponents(
+      button(draftButtonId({ action: 'reroll', draftId: draft.id }), 'Reroll'),
+      button(draftButtonId({ action: 'refine', draftId: draft.id }), 'Refine'),
+      button(draftButtonId({ action: 'animate', draftId: draft.id }), 'Animate'),
+    ),
+  );
+  const vote = facts.voting ? `\nVote with ${NUMBERS.slice(0, n).join(' ')} — reply to this message to refine (mask image, \`region:\`, \`add:\`, \`more:\`, \`no:\`).` : '\nReply to this message to refine it.';
+  return {
+    content: `✅ Draft by <@${draft.requestedBy}> is ready.${vote}`,
+    embeds: [embed],
+    files: [new AttachmentBuilder(facts.grid, { name: file })],
+    components: rows,
+    allowedMentions: { parse: [] },
+  };
+}
+
+export function failedView(info: DraftViewInfo, reason: string, cancelled: boolean): BaseMessageOptions {
+  const head = cancelled ? '🚫 Cancelled' : '❌ This draft could not be rendered';
+  return {
+    content: `${head}: ${summary(reason, 300)}\n> ${summary(info.draft.prompt)}`,
+    embeds: [],
+    files: [],
+    components: [],
+    allowedMentions: { parse: [] },
+  };
+}
+
+export const VOTE_EMOJIS = NUMBERS;

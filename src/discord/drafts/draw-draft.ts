@@ -1,0 +1,39 @@
+/**
+ * `/draw`: one draft of 4 variants from a member's own prompt. The prompt is read with the weighted
+ * prompt parser (A1111 / Compel / Midjourney `--no` and `--seed`); the draft message is the reply
+ * itself, later edited with the bot token. In a story thread the draft belongs to the story (its
+ * queue lane and picture size) but not to a scene.
+ */
+import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { parseWeightedPrompt } from '../../core/prompt/weighted-prompt.js';
+import type { BotContext } from '../bot-context.js';
+import { storyOfChannel } from '../stories/story-access.js';
+import { UserError, UserErrorId } from '../user-error.js';
+
+export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const prompt = interaction.options.getString('prompt', true).trim();
+  const parsed = parseWeightedPrompt(prompt);
+  if (parsed.chunks.every((c) => c.length === 0)) throw new UserError(UserErrorId.BadInput, 'The prompt is empty once its options are removed; describe what to draw.');
+  const negative = [interaction.options.getString('negative') ?? '', parsed.negative].filter(Boolean).join(', ');
+  const story = await storyOfChannel(ctx.stories, interaction.channel);
+  const live = story && story.ended === undefined ? story : undefined;
+  const w = live?.style.width ?? ctx.config.RENDER_WIDTH;
+  const h = live?.style.height ?? ctx.config.RENDER_HEIGHT;
+  const quality = interaction.options.getString('quality') as 'fast' | 'balanced' | 'best' | null;
+  await ctx.drafts.queueDraft(
+    {
+      userId: interaction.user.id,
+      guildId: interaction.guildId ?? undefined,
+      story: live,
+      prompt,
+      negative,
+      seed: interaction.options.getInteger('seed') ?? parsed.options.seed,
+      steps: interaction.options.getInteger('steps') ?? undefined,
+      quality: quality ?? undefined,
+      width: w - (w % 8),
+      height: h - (h % 8),
+    },
+    (view) => interaction.editReply(view),
+  );
+  if (parsed.warnings.length > 0) await interaction.followUp({ content: `Note: ${parsed.warnings.join(' ')}`, flags: MessageFlags.Ephemeral }).catch(() => {});
+}

@@ -1,0 +1,103 @@
+/**
+ * The buttons under a draft message (custom_id prefix `draft`): Pick n (a vote, or the panel when
+ * there is no vote), Variations n (an img2img of that variant), Reroll (same prompt, new seed),
+ * Refine (opens the modal), Animate (the variant as a short clip) and Cancel. Each click
+ * acknowledges within 3 s (a deferred ephemeral reply, or the modal) and then looks its draft up in
+ * the store, so buttons work after a restart.
+ */
+import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { Draft } from '../../core/story/draft.js';
+import { cancelRender } from '../../queue/index.js';
+import type { BotContext } from '../bot-context.js';
+import { newId } from '../drafts/draft-service.js';
+import { failedView } from '../drafts/draft-view.js';
+import { editBotMessage, postBotMessage } from '../drafts/message-post.js';
+import { canManageStory } from '../stories/story-access.js';
+import { UserError, UserErrorId } from '../user-error.js';
+import { parseDraftButtonId, type DraftButtonId } from './draft-button-id.js';
+import { refineModal } from './refine-modal.js';
+
+export const draftButtons = {
+  parse: parseDraftButtonId,
+  async run(interaction: ButtonInteraction, id: DraftButtonId, ctx: BotContext): Promise<void> {
+    if (id.action === 'refine') {
+      await interaction.showModal(refineModal(id.draftId, id.variant));
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const draft = await ctx.stories.getDraft(id.draftId);
+    if (!draft) throw new UserError(UserErrorId.NoSuchDraft, 'I no longer have that draft.');
+    const reply = (content: string) => interaction.editReply({ content });
+    const postReply = (view: Parameters<typeof postBotMessage>[2]) => postBotMessage(ctx.client, interaction.channelId, view, interaction.message.id);
+    const variant = id.variant ?? 0;
+    switch (id.action) {
+      case 'pick':
+        return void (await reply(await pick(ctx, interaction, draft, variant)));
+      case 'vary': {
+        const next = await ctx.drafts.queueRefine(
+          { userId: interaction.user.id, guildId: interaction.guildId ?? undefined, parent: draft, variant, prompt: draft.prompt, negative: draft.negativePrompt, edits: ['variation'], strength: 0.5 },
+          postReply,
+        );
+        return void (await reply(`Variations of ${variant + 1} are queued (draft ${next.id}).`));
+      }
+      case 'reroll': {
+        const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
+        const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
+        const size = await sizeOf(ctx, draft);
+        await ctx.drafts.queueDraft({ userId: interaction.user.id, guildId: interaction.guildId ?? undefined, story, scene, prompt: draft.prompt, negative: draft.negativePrompt, ...size }, postReply);
+        return void (await reply('A reroll with a new seed is queued.'));
+      }
+      case 'animate': {
+        const key = draft.blobKeys[variant];
+        if (!key) throw new UserError(UserErrorId.DraftNotReady, 'That draft is not finished yet.');
+        await ctx.queue.enqueue('animate', {
+          v: 1, requestId: newId(), userId: interaction.user.id, storyId: draft.storyId,
+          channel: { channelId: interaction.channelId, messageId: interaction.message.id }, panelKeys: [key], motion: 'ken-burns', seconds: 4,
+        });
+        return void (await reply(`Animating variant ${variant + 1}; the clip will be posted here.`));
+      }
+      case 'cancel':
+        return void (await reply(await cancel(ctx, interaction, draft)));
+    }
+  },
+};
+
+async function sizeOf(ctx: BotContext, draft: Draft): Promise<{ width: number; height: number }> {
+  const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
+  return story ? { width: story.style.width, height: story.style.height } : { width: ctx.config.RENDER_WIDTH - (ctx.config.RENDER_WIDTH % 8), height: ctx.config.RENDER_HEIGHT - (ctx.config.RENDER_HEIGHT % 8) };
+}
+
+async function pick(ctx: BotContext, interaction: ButtonInteraction, draft: Draft, variant: number): Promise<string> {
+  const round = await ctx.stories.getVoteRound(draft.id);
+  if (round && !round.closed) {
+    const outcome = await ctx.votes.vote(round.id, interaction.user.id, variant);
+    if (outcome === 'recorded') return `Your vote for ${variant + 1} is counted (a newer vote replaces it).`;
+    return 'This vote has closed.';
+  }
+  const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
+  if (!story || !draft.sceneId) return `Variant ${variant + 1} is yours: ${interaction.message.url}`;
+  if (draft.requestedBy !== interaction.user.id && !canManageStory(story, interaction.user.id, interaction.memberPermissions)) {
+    throw new UserError(UserErrorId.NotStoryManager, 'Only the member who asked for this draft, the story owner or a moderator can make it the panel.');
+  }
+  if (!draft.blobKeys[variant]) throw new UserError(UserErrorId.DraftNotReady, 'That draft is not finished yet.');
+  await ctx.votes.makePanel(draft, variant, 0, { channelId: interaction.channelId, messageId: interaction.message.id }, `by <@${interaction.user.id}>`);
+  return `Variant ${variant + 1} is now the scene's panel.`;
+}
+
+async function cancel(ctx: BotContext, interaction: ButtonInteraction, draft: Draft): Promise<string> {
+  const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
+  if (draft.requestedBy !== interaction.user.id && !(story && canManageStory(story, interaction.user.id, interaction.memberPermissions))) {
+    throw new UserError(UserErrorId.NotStoryManager, 'Only the member who asked for this draft, the story owner or a moderator can cancel it.');
+  }
+  const outcome = await cancelRender(ctx.queue, draft.id);
+  if (outcome === 'removed') {
+    // It never ran, so no result will come: show the cancellation here.
+    await ctx.progress.finish(draft.id);
+    await ctx.stories.saveDraft({ ...draft, status: 'cancelled' });
+    const at = await ctx.drafts.locations.of(draft.id);
+    if (at) await editBotMessage(ctx.client, at.channelId, at.messageId, failedView(await ctx.drafts.viewInfo(draft), `by <@${interaction.user.id}> before it started`, true));
+    return 'Cancelled before it started.';
+  }
+  if (outcome === 'stopping') return 'Stopping: the render ends at its next step.';
+  return outcome === 'finished' ? 'That draft has already finished.' : 'That render is no longer in the queue.';
+}

@@ -1,0 +1,39 @@
+/**
+ * The MESSAGE_CREATE listener: a reply to a draft message refines it (instruction lines and/or an
+ * attached mask or painted copy; the refined draft is posted as a reply), and — when the bot may read
+ * messages — any other message in a story thread is a passage to illustrate. Failures are answered
+ * with a short reply, since messages have no ephemeral answers.
+ */
+import type { Message } from 'discord.js';
+import type { BotContext } from '../bot-context.js';
+import { illustratePassage } from '../stories/illustrate-passage.js';
+import { refineDraft } from '../refine/refine-draft.js';
+import { GENERIC_APOLOGY, toUserError } from '../reply-with-error.js';
+
+export function onMessage(ctx: BotContext) {
+  return async (message: Message): Promise<void> => {
+    if (message.author.bot || message.system || !message.inGuild()) return;
+    try {
+      const repliedTo = message.reference?.messageId;
+      const draftId = repliedTo ? await ctx.drafts.locations.draftOfMessage(repliedTo) : null;
+      if (draftId) {
+        const parent = await ctx.stories.getDraft(draftId);
+        if (!parent) return;
+        await refineDraft(
+          ctx,
+          { userId: message.author.id, guildId: message.guildId, parent, text: message.content, attachment: message.attachments.first() },
+          (view) => message.reply({ ...view, allowedMentions: { parse: [], repliedUser: false } }),
+        );
+        return;
+      }
+      if (!ctx.config.DISCORD_READ_MESSAGES || !message.channel.isThread() || message.content.trim().length < 3) return;
+      const story = await ctx.stories.findStoryForChannel(message.channel.parentId ?? message.channelId, message.channelId);
+      if (!story || story.ended !== undefined) return;
+      await illustratePassage(ctx, story, message.content, message.author.id);
+    } catch (error) {
+      const known = toUserError(error);
+      if (!known) ctx.log.error({ err: error, message: message.id }, 'message handling failed');
+      await message.reply({ content: known ? `⚠️ ${known.message}` : GENERIC_APOLOGY, allowedMentions: { repliedUser: false } }).catch(() => {});
+    }
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * `/animate`, `/stylize` and `/storyboard`: media jobs queued for the workers, results posted later
+ * by media-delivery. The storyboard sheet is the exception: a few panels on one picture is quick, so
+ * the bot builds it at once with sharp and answers with the file.
+ */
+import { AttachmentBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { storyboardSheet } from '../../media/storyboard-sheet.js';
+import type { BotContext } from '../bot-context.js';
+import { newId } from '../drafts/draft-service.js';
+import { fitUpload } from '../drafts/upload-fit.js';
+import { requireStory, storyOfChannel } from '../stories/story-access.js';
+import { UserError, UserErrorId } from '../user-error.js';
+
+type Motion = 'ken-burns' | 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right' | 'crossfade';
+
+export async function requestAnimation(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
+  const story = await requireStory(ctx.stories, interaction.channel);
+  const number = interaction.options.getInteger('panel', true);
+  const scene = (await ctx.stories.listScenes(story.id)).find((s) => s.index === number - 1);
+  if (!scene?.panel) throw new UserError(UserErrorId.NoSuchPanel, `Scene ${number} has no panel yet; vote on its draft first.`);
+  await ctx.queue.enqueue('animate', {
+    v: 1, requestId: newId(), userId: interaction.user.id, storyId: story.id, channel: { guildId: story.guildId, channelId: interaction.channelId },
+    panelKeys: [scene.panel.blobKey], motion: (interaction.options.getString('motion') ?? 'ken-burns') as Motion, seconds: interaction.options.getInteger('seconds') ?? 4,
+  });
+  return `Animating scene ${number}; the clip will be posted here.`;
+}
+
+export async function requestStylize(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
+  const video = interaction.options.getAttachment('video', true);
+  if (!video.contentType?.startsWith('video/') && !video.contentType?.startsWith('image/gif')) {
+    throw new UserError(UserErrorId.BadAttachment, `"${video.name}" is not a video; attach an MP4, WebM or GIF.`);
+  }
+  if (video.size > ctx.config.UPLOAD_LIMIT_BYTES) throw new UserError(UserErrorId.FileTooLarge, `"${video.name}" is over the ${(ctx.config.UPLOAD_LIMIT_BYTES / 1048576).toFixed(0)} MB limit.`);
+  const response = await fetch(video.url);
+  if (!response.ok) throw new Error(`video download failed with HTTP ${response.status}`);
+  const ext = (video.name.split('.').pop() ?? 'mp4').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8) || 'mp4';
+  const sourceKey = await ctx.blobs.put(Buffer.from(await response.arrayBuffer()), ext);
+  const story = await storyOfChannel(ctx.stories, interaction.channel);
+  await ctx.queue.enqueue('stylize', {
+    v: 1, requestId: newId(), userId: interaction.user.id, storyId: story?.id, channel: { guildId: interaction.guildId ?? undefined, channelId: interaction.channelId },
+    sourceKey, style: interaction.options.getString('prompt', true), seed: Math.floor(Math.random() * 2 ** 32),
+  });
+  return 'Stylizing your clip; it will be posted here.';
+}
+
+export async function exportStoryboard(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const story = await storyOfChannel(ctx.stories, interaction.channel);
+  if (!story) throw new UserError(UserErrorId.NotInStory, 'There is no story here; use /storyboard in a story thread.');
+  const scenes = (await ctx.stories.listScenes(story.id)).filter((s) => s.panel);
+  if (scenes.length === 0) throw new UserError(UserErrorId.NoSuchPanel, 'No scene has a panel yet; vote on drafts first.');
+  const format = (interaction.options.getString('format') ?? 'sheet') as 'sheet' | 'slideshow' | 'html';
+  if (format === 'sheet') {
+    const panels = await Promise.all(scenes.map(async (s) => ({ png: await ctx.blobs.get(s.panel!.blobKey), caption: s.passage.text })));
+    const sheet = await fitUpload(await storyboardSheet(panels, { title: story.title, cellWidth: Math.min(320, story.style.width * 2) }), ctx.config.UPLOAD_LIMIT_BYTES);
+    await interaction.editReply({ content: `🗂️ **${story.title}** — ${scenes.length} panel${scenes.length === 1 ? '' : 's'}.`, files: [new AttachmentBuilder(sheet.data, { name: `storyboard.${sheet.ext}` })] });
+    return;
+  }
+  await ctx.queue.enqueue('storyboard', {
+    v: 1, requestId: newId(), userId: interaction.user.id, storyId: story.id, channel: { guildId: story.guildId, channelId: interaction.channelId }, title: story.title, format,
+    panels: scenes.map((s) => ({ sceneId: s.id, blobKey: s.panel!.blobKey, caption: s.passage.text.slice(0, 2000) })),
+  });
+  await interaction.editReply(`Exporting the ${format}; it will be posted here.`);
+}

@@ -1,0 +1,37 @@
+/**
+ * Checks and fetches an image a member attached (a mask, a painted copy, a reference): it must be a
+ * PNG, JPEG or WebP under the upload limit, and it must decode. Each refusal is a UserError saying
+ * what to send instead.
+ */
+import sharp from 'sharp';
+import { UserError, UserErrorId } from '../user-error.js';
+
+export interface AttachmentLike {
+  name: string;
+  url: string;
+  size: number;
+  contentType: string | null;
+}
+
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+
+/** Validates `attachment` and returns its bytes. */
+export async function fetchImageAttachment(attachment: AttachmentLike, limitBytes: number): Promise<Buffer> {
+  const type = attachment.contentType?.split(';')[0]?.trim().toLowerCase();
+  if (!type || !IMAGE_TYPES.includes(type)) {
+    throw new UserError(UserErrorId.BadAttachment, `"${attachment.name}" is not a PNG, JPEG or WebP picture; attach a mask (white = repaint) or the draft painted over.`);
+  }
+  if (attachment.size > limitBytes) {
+    throw new UserError(UserErrorId.FileTooLarge, `"${attachment.name}" is ${(attachment.size / 1024 / 1024).toFixed(1)} MB; pictures can be at most ${(limitBytes / 1024 / 1024).toFixed(0)} MB.`);
+  }
+  const response = await fetch(attachment.url);
+  if (!response.ok) throw new Error(`attachment download failed with HTTP ${response.status}`);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (bytes.length > limitBytes) throw new UserError(UserErrorId.FileTooLarge, `"${attachment.name}" is larger than ${(limitBytes / 1024 / 1024).toFixed(0)} MB.`);
+  try {
+    await sharp(bytes).metadata();
+  } catch {
+    throw new UserError(UserErrorId.BadAttachment, `"${attachment.name}" could not be read as a picture; export it again as PNG.`);
+  }
+  return bytes;
+}

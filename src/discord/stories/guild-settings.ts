@@ -1,0 +1,24 @@
+/**
+ * Server defaults set by admins with `/settings`: the voting rules new stories start with, the step
+ * budget quality, and the picture size. Stored as one JSON value per guild in Redis.
+ */
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+export const guildSettingsSchema = z.object({
+  quorum: z.number().int().min(1).max(1000).default(3),
+  deadlineMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+  quality: z.enum(['fast', 'balanced', 'best']).optional(),
+  size: z.number().int().min(64).max(2048).optional(),
+});
+export type GuildSettings = z.infer<typeof guildSettingsSchema>;
+
+export async function readGuildSettings(redis: Redis, prefix: string, guildId: string | null): Promise<GuildSettings> {
+  const text = guildId ? await redis.get(`${prefix}guild-settings:${guildId}`) : null;
+  const parsed = guildSettingsSchema.safeParse(text ? JSON.parse(text) : {});
+  return parsed.success ? parsed.data : guildSettingsSchema.parse({});
+}
+
+export async function writeGuildSettings(redis: Redis, prefix: string, guildId: string, settings: GuildSettings): Promise<void> {
+  await redis.set(`${prefix}guild-settings:${guildId}`, JSON.stringify(guildSettingsSchema.parse(settings)));
+}

@@ -1,0 +1,172 @@
+/**
+ * Votes on scene drafts in Discord. A finished scene draft opens a round (rules from its story:
+ * quorum and deadline), gets the 1️⃣-4️⃣ reactions, and a timer for the deadline. Reactions and the
+ * Pick buttons cast votes through the store (one per member, newest wins); the round closes at the
+ * quorum or the deadline and the winner becomes the scene's panel, announced with its picture.
+ * Open rounds are indexed in Redis by deadline, so `rearm()` at start re-syncs their tallies from the
+ * message's reactions (members may have voted while the bot was down) and re-arms their timers.
+ */
+import { AttachmentBuilder, EmbedBuilder, type Message } from 'discord.js';
+import type { Draft, Panel } from '../../core/story/draft.js';
+import { closingReason, deadlineOf, openVoteRound, type CloseReason, type VoteRound } from '../../core/story/votes.js';
+import type { CastVoteOutcome } from '../../store/story-repository.js';
+import type { BotContext } from '../bot-context.js';
+import type { MessageLocation } from '../drafts/draft-locations.js';
+import { VOTE_EMOJIS } from '../drafts/draft-view.js';
+import { postBotMessage, sendableChannel } from '../drafts/message-post.js';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class VoteService {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly ctx: BotContext) {}
+
+  private get openKey(): string {
+    return `${this.ctx.keyPrefix}open-rounds`;
+  }
+
+  /** Opens the round of a finished scene draft and adds the number reactions. */
+  async openRound(draft: Draft, at: MessageLocation): Promise<void> {
+    const { ctx } = this;
+    const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
+    if (!story) return;
+    const round = openVoteRound({
+      id: draft.id, storyId: story.id, sceneId: draft.sceneId, draftId: draft.id, ownerId: story.ownerId,
+      variants: draft.blobKeys.length, rules: story.voting, openedAt: ctx.now(),
+    });
+    if (!(await ctx.stories.openVoteRound(round))) return;
+    await ctx.redis.zadd(this.openKey, deadlineOf(round), round.id);
+    const message = await this.message(at);
+    for (const emoji of VOTE_EMOJIS.slice(0, round.variants)) await message?.react(emoji);
+    this.arm(round);
+  }
+
+  /** A reaction added by `userId` on message `messageId`; ignores anything that is not a vote. */
+  async onReaction(messageId: string, emoji: string | null, userId: string): Promise<void> {
+    const variant = VOTE_EMOJIS.indexOf(emoji ?? '');
+    if (variant < 0 || userId === this.ctx.client.user?.id) return;
+    const draftId = await this.ctx.drafts.locations.draftOfMessage(messageId);
+    if (draftId) await this.vote(draftId, userId, variant);
+  }
+
+  /** Casts (or replaces) a member's vote; closes the round when that reaches the quorum. */
+  async vote(roundId: string, memberId: string, variant: number, castAt = this.ctx.now()): Promise<CastVoteOutcome> {
+    const outcome = await this.ctx.stories.castVote(roundId, { memberId, variant, castAt });
+    if (outcome === 'recorded') await this.closeIfDue(roundId);
+    return outcome;
+  }
+
+  /** Re-syncs and re-arms every open round (at start). Returns how many are still open. */
+  async rearm(): Promise<number> {
+    let open = 0;
+    for (const id of await this.ctx.redis.zrange(this.openKey, 0, -1)) {
+      try {
+        const round = await this.ctx.stories.getVoteRound(id);
+        if (!round || round.closed) {
+          await this.ctx.redis.zrem(this.openKey, id);
+          continue;
+        }
+        await this.resync(round);
+        if (!(await this.closeIfDue(id))) {
+          this.arm(round);
+          open++;
+        }
+      } catch (error) {
+        this.ctx.log.warn({ err: error, round: id }, 'could not re-arm a vote');
+      }
+    }
+    return open;
+  }
+
+  /** Closes the round now (deadline, quorum or the owner) and announces the panel once. */
+  async close(roundId: string, reason?: CloseReason): Promise<VoteRound | undefined> {
+    const { ctx } = this;
+    clearTimeout(this.timers.get(roundId));
+    this.timers.delete(roundId);
+    const round = await ctx.stories.closeVoteRound(roundId, ctx.now(), reason);
+    await ctx.redis.zrem(this.openKey, roundId);
+    if (!round?.closed) return round;
+    const first = await ctx.redis.set(`${ctx.keyPrefix}announced:${roundId}`, '1', 'EX', 30 * 24 * 3600, 'NX');
+    if (first === 'OK') await this.announce(round);
+    return round;
+  }
+
+  stop(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async closeIfDue(roundId: string): Promise<boolean> {
+    const round = await this.ctx.stories.getVoteRound(roundId);
+    if (!round || round.closed) return Boolean(round);
+    const reason = closingReason(round, this.ctx.now());
+    if (!reason) return false;
+    await this.close(roundId, reason);
+    return true;
+  }
+
+  private arm(round: VoteRound): void {
+    clearTimeout(this.timers.get(round.id));
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, deadlineOf(round) - this.ctx.now()));
+    const timer = setTimeout(() => {
+      if (deadlineOf(round) > this.ctx.now()) return this.arm(round);
+      void this.close(round.id, 'deadline').catch((error: unknown) => this.ctx.log.error({ err: error, round: round.id }, 'closing a vote failed'));
+    }, wait);
+    timer.unref();
+    this.timers.set(round.id, timer);
+  }
+
+  /** Counts reactions made while the bot was away: members without a ballot get their reaction's vote. */
+  private async resync(round: VoteRound): Promise<void> {
+    const at = await this.ctx.drafts.locations.of(round.draftId);
+    const message = at ? await this.message(at) : undefined;
+    if (!message) return;
+    const voted = new Set(round.votes.map((v) => v.memberId));
+    for (const [variant, emoji] of VOTE_EMOJIS.slice(0, round.variants).entries()) {
+      const reaction = message.reactions.resolve(emoji);
+      if (!reaction) continue;
+      const users = await reaction.users.fetch();
+      for (const user of users.values()) {
+        if (user.bot || user.id === this.ctx.client.user?.id || voted.has(user.id)) continue;
+        voted.add(user.id);
+        await this.ctx.stories.castVote(round.id, { memberId: user.id, variant, castAt: this.ctx.now() });
+      }
+    }
+  }
+
+  private async message(at: MessageLocation): Promise<Message | undefined> {
+    const channel = await sendableChannel(this.ctx.client, at.channelId);
+    return channel ? channel.messages.fetch(at.messageId).catch(() => undefined) : undefined;
+  }
+
+  private async announce(round: VoteRound): Promise<void> {
+    const { ctx } = this;
+    const at = await ctx.drafts.locations.of(round.draftId);
+    const winner = round.closed!.winner;
+    if (!at) return;
+    if (winner === null) {
+      await postBotMessage(ctx.client, at.channelId, { content: 'The vote closed without any votes; press a Pick button to choose a panel.' }, at.messageId);
+      return;
+    }
+    const draft = await ctx.stories.getDraft(round.draftId);
+    const blobKey = draft?.blobKeys[winner];
+    if (!draft || !blobKey) return;
+    const votes = round.votes.filter((v) => v.variant === winner).length;
+    await this.makePanel(draft, winner, votes, at, `by ${votes} vote${votes === 1 ? '' : 's'} (${round.closed!.reason})`);
+  }
+
+  /** Makes variant `variant` of `draft` its scene's panel and announces it with the picture. */
+  async makePanel(draft: Draft, variant: number, votes: number, at: MessageLocation, why: string): Promise<Panel> {
+    const { ctx } = this;
+    const blobKey = draft.blobKeys[variant]!;
+    const panel: Panel = { draftId: draft.id, variant, blobKey, chosenAt: ctx.now(), votes };
+    await ctx.stories.savePanel(panel);
+    const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
+    if (scene) await ctx.stories.saveScene({ ...scene, panel });
+    const title = scene ? `Scene ${scene.index + 1} panel` : 'Panel';
+    const embed = new EmbedBuilder().setTitle(`🏆 ${title}: variant ${variant + 1}`).setDescription(`Chosen ${why}.${scene ? `\n> ${scene.passage.text.slice(0, 300)}` : ''}`).setImage('attachment://panel.png');
+    await postBotMessage(ctx.client, at.channelId, { embeds: [embed], files: [new AttachmentBuilder(await ctx.blobs.get(blobKey), { name: 'panel.png' })] }, at.messageId);
+    return panel;
+  }
+}
