@@ -3,7 +3,9 @@
  * (img2img, or inpaint with a painted mask). The engine is loaded once by the worker process and
  * passed in; media handlers (animate, stylize, storyboard) are added to the same registry later.
  */
+import type { Config } from '../src/config.js';
 import type { GrayImage } from '../src/core/image.js';
+import { loadBudgetModel, predictBudget, type BudgetModel, type BudgetQuality, type StepBudget } from '../src/budget/index.js';
 import type { DiffusionEngine } from '../src/diffusion/engine.js';
 import { decodeImage, loadImageAt, rgbToPng } from '../src/diffusion/png.js';
 import type { RenderRequest } from '../src/diffusion/render-types.js';
@@ -12,6 +14,20 @@ import { JobInputError, type HandlerContext, type HandlerRegistry, type JobResul
 export interface EngineDefaults {
   steps: number;
   guidance: number;
+  /** Quality level for step budgets when a request names none. */
+  quality: BudgetQuality;
+  /** The model's calibrated step-budget predictor (budget.json), or null when uncalibrated. */
+  budget: BudgetModel | null;
+}
+
+/** Render defaults from the configuration, with the model's budget.json when it has one. */
+export async function loadEngineDefaults(config: Config): Promise<EngineDefaults> {
+  return {
+    steps: config.RENDER_STEPS,
+    guidance: config.RENDER_GUIDANCE,
+    quality: config.BUDGET_QUALITY,
+    budget: await loadBudgetModel(config.MODEL_DIR),
+  };
 }
 
 /** draft + refine handlers over one loaded engine. */
@@ -19,17 +35,18 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
   return {
     draft: async (ctx) => {
       const p = ctx.payload;
+      const budget = await draftBudget(engine, defaults, p.prompt, p.quality, p.steps);
       return render(ctx, {
         prompt: p.prompt,
         negativePrompt: p.negative,
         seed: p.seed,
-        steps: p.steps ?? defaults.steps,
+        steps: budget?.predictedSteps ?? p.steps ?? defaults.steps,
         guidance: p.guidance ?? defaults.guidance,
         scheduler: p.scheduler,
         width: p.width,
         height: p.height,
         variants: p.variants,
-      }, engine);
+      }, engine, budget);
     },
     refine: async (ctx) => {
       const p = ctx.payload;
@@ -67,7 +84,16 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
   };
 }
 
-async function render(ctx: HandlerContext<'draft' | 'refine'>, req: RenderRequest, engine: DiffusionEngine): Promise<JobResult> {
+/**
+ * The draft's step budget (BudgetFusion): predicted from the prompt's pooled text encoding before
+ * any denoising, unless the user chose the steps. Null when the model has no budget.json.
+ */
+async function draftBudget(engine: DiffusionEngine, defaults: EngineDefaults, prompt: string, quality: BudgetQuality | undefined, userSteps: number | undefined): Promise<StepBudget | null> {
+  if (!defaults.budget) return null;
+  return predictBudget(defaults.budget, await engine.encodePooled(prompt), quality ?? defaults.quality, userSteps);
+}
+
+async function render(ctx: HandlerContext<'draft' | 'refine'>, req: RenderRequest, engine: DiffusionEngine, budget: StepBudget | null = null): Promise<JobResult> {
   const result = await engine.render({
     ...req,
     signal: ctx.signal,
@@ -77,5 +103,14 @@ async function render(ctx: HandlerContext<'draft' | 'refine'>, req: RenderReques
   });
   const keys: string[] = [];
   for (const image of result.images) keys.push(await ctx.blobs.put(await rgbToPng(image), 'png'));
-  return { keys, seeds: result.seeds, steps: result.steps, stepsSaved: Math.max(0, req.steps - result.steps), warnings: result.warnings };
+  const msPerStep = result.modelMs / Math.max(1, result.steps);
+  return {
+    keys,
+    seeds: result.seeds,
+    steps: result.steps,
+    stepsSaved: budget?.savedSteps ?? 0,
+    budget: budget ? { ...budget, msSaved: Math.round(budget.savedSteps * msPerStep) } : undefined,
+    modelMs: Math.round(result.modelMs),
+    warnings: result.warnings,
+  };
 }

@@ -10,7 +10,7 @@ import { exitWithSentence, messageOf } from '../src/process/fatal.js';
 import { assertRedisReachable } from '../src/process/redis-check.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { createQueueMetrics, FileBlobStore, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
-import { engineHandlers } from './render-handlers.js';
+import { engineHandlers, loadEngineDefaults } from './render-handlers.js';
 
 async function main(): Promise<void> {
   let config;
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   }
   const engine = await DiffusionEngine.load(config.MODEL_DIR, DiffusionEngine.optionsFromConfig(config));
   log.info({ model: engine.describe() }, 'model loaded');
+  const defaults = await loadEngineDefaults(config);
+  if (!defaults.budget) log.warn(`${config.MODEL_DIR} has no budget.json: drafts use RENDER_STEPS until you run npm run budget:calibrate`);
 
   const workerId = `${process.env.HOSTNAME ?? 'worker'}-${process.pid}`;
   const metrics = createQueueMetrics({ worker: workerId });
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   const worker = await startRenderWorker({
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
-    handlers: engineHandlers(engine, { steps: config.RENDER_STEPS, guidance: config.RENDER_GUIDANCE }),
+    handlers: engineHandlers(engine, defaults),
     blobs: new FileBlobStore(config.DATA_DIR),
     log,
     concurrency: config.WORKER_CONCURRENCY,

@@ -4,6 +4,7 @@
  * and storyboard from media code) after loading its models once; the runtime validates payloads,
  * wires cancellation and progress, and turns errors into retry-or-not decisions.
  */
+import type { StepBudget } from '../core/budget/budget-rule.js';
 import type { Logger } from '../log.js';
 import type { BlobStore } from './blob-store.js';
 import type { JobName, PayloadOf } from './job-payloads.js';
@@ -16,6 +17,10 @@ export interface JobResult {
   /** Steps actually run per image, and steps the budget saved against the request. */
   steps?: number;
   stepsSaved?: number;
+  /** The step budget the render ran with (drafts), for "saved 12 steps, 3.1 s". */
+  budget?: StepBudget & { msSaved: number };
+  /** Milliseconds spent in the models (GPU/CPU time that the energy ledger counts). */
+  modelMs?: number;
   warnings?: string[];
 }
 

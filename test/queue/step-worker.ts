@@ -46,9 +46,9 @@ const stepHandlers: HandlerRegistry = {
 async function handlers(): Promise<HandlerRegistry> {
   if (process.env.TEST_ENGINE !== '1') return stepHandlers;
   const { DiffusionEngine } = await import('../../src/diffusion/engine.js');
-  const { engineHandlers } = await import('../../workers/render-handlers.js');
+  const { engineHandlers, loadEngineDefaults } = await import('../../workers/render-handlers.js');
   const engine = await DiffusionEngine.load(config.MODEL_DIR, { threads: 1 });
-  return engineHandlers(engine, { steps: config.RENDER_STEPS, guidance: config.RENDER_GUIDANCE });
+  return engineHandlers(engine, await loadEngineDefaults(config));
 }
 
 const worker = await startRenderWorker({
