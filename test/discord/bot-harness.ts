@@ -1,0 +1,89 @@
+/**
+ * Shared set-up for the bot tests: the fake Discord, a random Redis prefix and data folder, the real
+ * bot (startBot) logged into the fake with its commands registered, and worker processes — the real
+ * workers/render-worker.ts on the toy model, or the cheap step worker of the queue tests. Not a test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { loadCommands } from '../../src/discord/command-loader.js';
+import { registerCommands } from '../../src/discord/command-registration.js';
+import { startBot, type RunningBot } from '../../src/discord/start-bot.js';
+import { connectForBot } from '../../src/queue/index.js';
+import { FakeDiscord, type FakeGuildSpec } from '../fake-discord/index.js';
+import { stopChild } from '../queue/queue-harness.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const renderWorker = fileURLToPath(new URL('../../workers/render-worker.ts', import.meta.url));
+const stepWorker = fileURLToPath(new URL('../queue/step-worker.ts', import.meta.url));
+
+export interface BotBed {
+  discord: FakeDiscord;
+  config: Config;
+  bot: RunningBot;
+  redis: Redis;
+  restartBot(): Promise<RunningBot>;
+  spawnWorker(kind: 'toy' | 'step', env?: Record<string, string>): Promise<ChildProcess>;
+  cleanup(): Promise<void>;
+}
+
+export async function createBotBed(env: Record<string, string> = {}, guild?: FakeGuildSpec): Promise<BotBed> {
+  const discord = await FakeDiscord.start({ guilds: [guild ?? { name: 'Story Club', channels: ['general'], users: ['alice', 'bob', 'carol'] }] });
+  const prefix = `tfbot-${randomBytes(5).toString('hex')}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'taleframe-bot-'));
+  const config = loadConfig({
+    DISCORD_TOKEN: discord.token, DISCORD_APPLICATION_ID: discord.bot.id, DISCORD_API_BASE: discord.restBase,
+    REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, RENDER_WIDTH: '64', RENDER_HEIGHT: '64', RENDER_STEPS: '4',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env,
+  });
+  await registerCommands((await loadCommands()).values(), { token: discord.token, applicationId: discord.bot.id, apiBase: discord.restBase });
+  const log = createLogger(config.LOG_LEVEL, 'bot');
+  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase } });
+  const redis = await connectForBot(REDIS_URL);
+  const workers: ChildProcess[] = [];
+  const bed: BotBed = {
+    discord, config, redis, bot: await start(),
+    async restartBot() {
+      await bed.bot.stop();
+      bed.bot = await start();
+      return bed.bot;
+    },
+    spawnWorker: (kind, extra = {}) =>
+      new Promise<ChildProcess>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', kind === 'toy' ? renderWorker : stepWorker], {
+          env: {
+            ...process.env, REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, MODEL_DIR: 'models/toy', RENDER_STEPS: '4', PREVIEW_EVERY: '1',
+            WORKER_CONCURRENCY: '1', ORT_THREADS: '1', LOG_LEVEL: 'info', TEST_LOG_LEVEL: 'info', STEP_MS: '400', ...extra,
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        workers.push(child);
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (/ready/.test(out)) resolve(child);
+        });
+        child.once('exit', (code) => reject(new Error(`worker exited early with ${code}: ${out.slice(-500)}`)));
+      }),
+    async cleanup() {
+      await Promise.all(workers.map((w) => stopChild(w)));
+      await bed.bot.stop();
+      await discord.close();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      redis.disconnect();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return bed;
+}
