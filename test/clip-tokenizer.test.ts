@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClipTokenizer } from '../src/diffusion/tokenizer/clip-tokenizer.js';
-import { htmlUnescape } from '../src/diffusion/tokenizer/html-unescape.js';
-import { cleanPrompt } from '../src/diffusion/tokenizer/text-cleaning.js';
-import { measureTokenizerThroughput } from '../src/diffusion/tokenizer/tokenizer-bench.js';
+import { ClipTokenizer } from '../src/tokenizer/clip-tokenizer.js';
+import { htmlUnescape } from '../src/tokenizer/html-unescape.js';
+import { cleanPrompt } from '../src/tokenizer/text-cleaning.js';
+import { measureTokenizerThroughput } from '../src/tokenizer/tokenizer-bench.js';
 import { TINY_MERGES, tinyVocab } from './tiny-clip-vocab.js';
 
 const repoRoot = path.resolve(fileURLToPath(new URL('..', import.meta.url)));

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseWeightedPrompt } from '../src/core/prompt/weighted-prompt.js';
 import { SPLIT_BACKTRACK, tokenizePlain, tokenizeWeighted, type TokenWindow } from '../src/diffusion/text-tokens.js';
-import { ClipTokenizer } from '../src/diffusion/tokenizer/clip-tokenizer.js';
+import { ClipTokenizer } from '../src/tokenizer/clip-tokenizer.js';
 import { TINY_MERGES, tinyVocab } from './tiny-clip-vocab.js';
 
 const repoRoot = path.resolve(fileURLToPath(new URL('..', import.meta.url)));

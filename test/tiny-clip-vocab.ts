@@ -4,7 +4,7 @@
  * run without the real 49,408-entry vocabulary still exercise real BPE. Its special-token ids are small
  * (not 49406/49407), like the project's toy model.
  */
-import { byteCharsInVocabOrder } from '../src/diffusion/tokenizer/bytes-to-unicode.js';
+import { byteCharsInVocabOrder } from '../src/tokenizer/bytes-to-unicode.js';
 
 /** Merges of the tiny vocab; "x y" is deliberately left out of the vocab to test the byte fallback. */
 export const TINY_MERGES = ['c a', 'ca t</w>', 'd o', 'do g</w>', 'r e', 're d</w>', 'x y', 'xy z</w>', 'a n', 'an d</w>'];

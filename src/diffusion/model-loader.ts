@@ -20,7 +20,7 @@ import {
   type ModelSignature,
 } from './model-signature.js';
 import { PromptEncoder } from './prompt-encoder.js';
-import { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
+import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 
 export interface LoadedModel {
   folder: ModelFolder;

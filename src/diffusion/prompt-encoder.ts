@@ -9,7 +9,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { parseWeightedPrompt } from '../core/prompt/weighted-prompt.js';
-import type { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
+import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 import { tokenizeWeighted } from './text-tokens.js';
 import type { TextEncoderSignature } from './model-signature.js';
 import { idsTensor, onesTensor, readFloats } from './tensors.js';

@@ -10,7 +10,7 @@
  * two; failing that, at exactly 75.
  */
 import type { WeightedSpan } from '../core/prompt/weighted-prompt.js';
-import type { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
+import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 
 /** One text-encoder input: `ids` and `weights` are `tokenizer.maxLength` (77) long. */
 export interface TokenWindow {

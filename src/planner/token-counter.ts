@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CountTokens } from '../core/prompt/prompt-assembly.js';
 import { plainText, parseWeightedPrompt } from '../core/prompt/weighted-prompt.js';
-import { ClipTokenizer } from '../diffusion/tokenizer/clip-tokenizer.js';
+import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 
 /** Counts the tokens of a weighted prompt's text (weights and syntax stripped). */
 export async function loadTokenCounter(modelDir: string): Promise<{ countTokens: CountTokens; exact: boolean }> {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { OnnxGraphBuilder } from '../../src/onnx/index.js';
 import { toyWeights, TOY_DIM, LATENT_CHANNELS } from '../../src/toy-model/toy-spec.js';
 import { addToyDenoiser } from '../../src/toy-model/toy-unet-graph.js';
-import { ClipTokenizer } from '../../src/diffusion/tokenizer/clip-tokenizer.js';
+import { ClipTokenizer } from '../../src/tokenizer/clip-tokenizer.js';
 
 const FLOAT = 1;
 const FLOAT16 = 10;
