@@ -1,0 +1,99 @@
+/**
+ * `npm run bench`: the speed figures the issues set goals for, measured in one run on this machine
+ * and printed as ratios, so a noisy shared machine moves both sides of each ratio together. Never
+ * part of `npm test` (timing assertions in unit tests would be flaky by construction).
+ *
+ *   engine   draft wall time / total session.run time (goal <= 1.05: 4 drafts, 20 steps, 64x64
+ *            latents on the bench UNet), and 4 variants batched vs rendered one after another
+ *   tokenizer prompts/s (cold and warm cache) with the model's tokenizer (the real CLIP vocabulary
+ *            when ../shared/clip-tokenizer is present)
+ *   queue    enqueue throughput, and enqueue-to-start latency with an idle worker (real Redis)
+ *
+ * Options: --quick (smaller sizes, for a smoke run), --only engine|tokenizer|queue.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { compareBatching, measureSteps } from '../src/diffusion/engine-bench.js';
+import { DiffusionEngine } from '../src/diffusion/engine.js';
+import { createLogger } from '../src/log.js';
+import { connectForBot, FairQueue, FileBlobStore, sampleDraft, startRenderWorker, measureEnqueueThroughput, measureEnqueueToStart } from '../src/queue/index.js';
+import { ClipTokenizer } from '../src/tokenizer/clip-tokenizer.js';
+import { measureTokenizerThroughput } from '../src/tokenizer/tokenizer-bench.js';
+import { readPromptList } from '../src/budget/prompt-set.js';
+import { ensureToyModels } from '../src/toy-model/index.js';
+import { engineHandlers, loadEngineDefaults } from '../workers/render-handlers.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const quick = values.quick!;
+const wants = (part: string) => values.only === undefined || values.only === part;
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+async function benchEngine(): Promise<void> {
+  const size = quick ? 256 : 512; // 512 px = 64x64 latents
+  const engine = await DiffusionEngine.load('models/bench-unet', { threads: 0 });
+  const req = { prompt: 'a fox under a grape vine at dusk, storybook watercolour', seed: 7, steps: quick ? 8 : 20, guidance: 7.5, width: size, height: size, variants: 4 };
+  const timing = await measureSteps(engine, req, quick ? 1 : 2);
+  console.log(`engine  bench UNet, 4 drafts, ${req.steps} steps, ${size / 8}x${size / 8} latents (batch 8 with CFG)`);
+  console.log(`        UNet ${fmt(timing.unetMsPerStep)} ms/step; draft wall ${fmt(timing.renderMs, 0)} ms; session.run total ${fmt(timing.modelMs, 0)} ms`);
+  console.log(`        draft wall / session.run = ${fmt(timing.renderMs / timing.modelMs, 3)}  (goal <= 1.05)`);
+  const batching = await compareBatching(engine, { ...req, steps: quick ? 4 : 10 }, 1);
+  console.log(`        4 variants batched ${fmt(batching.batchedMs, 0)} ms vs sequential ${fmt(batching.sequentialMs, 0)} ms: batched is x${fmt(batching.speedup, 2)} faster`);
+  await engine.release();
+}
+
+async function benchTokenizer(): Promise<void> {
+  const shared = path.resolve('../shared/clip-tokenizer');
+  const tokenizer = existsSync(path.join(shared, 'vocab.json'))
+    ? await ClipTokenizer.fromFolder(shared)
+    : await ClipTokenizer.fromFolder('models/toy');
+  const label = existsSync(path.join(shared, 'vocab.json')) ? 'real CLIP vocabulary' : 'toy vocabulary (../shared absent)';
+  const prompts = await readPromptList();
+  const cold = measureTokenizerThroughput(tokenizer, prompts, { cold: true, minMs: quick ? 200 : 1000 });
+  const warm = measureTokenizerThroughput(tokenizer, prompts, { minMs: quick ? 200 : 1000 });
+  console.log(`tokenizer ${label}, ${prompts.length} story prompts`);
+  console.log(`        cold cache ${fmt(cold.promptsPerSecond, 0)} prompts/s; warm cache ${fmt(warm.promptsPerSecond, 0)} prompts/s (${fmt(warm.tokensPerSecond / 1000, 0)}k tokens/s)`);
+}
+
+async function benchQueue(): Promise<void> {
+  const config = loadConfig();
+  const prefix = `tf-bench-${process.pid}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'taleframe-bench-'));
+  const connection = await connectForBot(config.REDIS_URL);
+  const jobs = quick ? 300 : 2000;
+  const fq = new FairQueue({ connection, prefix, maxWaitingPerUser: jobs, maxWaitingPerStory: jobs });
+  const log = createLogger('warn', 'bench');
+  try {
+    const throughput = await measureEnqueueThroughput(fq, jobs, 20, 8);
+    console.log(`queue   enqueue throughput ${fmt(throughput.perSecond, 0)} jobs/s (${jobs} fair enqueues, 20 users, 8 in flight)`);
+    await fq.queue.obliterate({ force: true });
+    const engine = await DiffusionEngine.load('models/toy', { threads: 1 });
+    const worker = await startRenderWorker({
+      redisUrl: config.REDIS_URL,
+      prefix,
+      handlers: engineHandlers(engine, { ...(await loadEngineDefaults(config)), budget: null }),
+      blobs: new FileBlobStore(dataDir),
+      log,
+      concurrency: 1,
+      lockMs: 30_000,
+    });
+    const latency = await measureEnqueueToStart(fq, quick ? 10 : 50, (i) => sampleDraft(`latency-${i % 3}`, { steps: 1 }));
+    console.log(`        enqueue-to-start with an idle worker: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms, max ${latency.maxMs} ms (${latency.samples} jobs)`);
+    await worker.close();
+    await engine.release();
+  } finally {
+    await fq.queue.obliterate({ force: true }).catch(() => {});
+    await fq.close();
+    connection.disconnect();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await ensureToyModels();
+if (wants('engine')) await benchEngine();
+if (wants('tokenizer')) await benchTokenizer();
+if (wants('queue')) await benchQueue();
+process.exit(0);
