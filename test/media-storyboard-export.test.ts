@@ -115,13 +115,14 @@ describe('storyboard export', () => {
       page.on('request', (r) => requests.push(r.url()));
       await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
       expect(await page.title()).toBe(TITLE);
-      const images = await page.$$eval('img', (imgs) =>
-        imgs.map((img) => {
-          const r = img.getBoundingClientRect();
-          return { complete: img.complete, naturalWidth: img.naturalWidth, x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height };
-        }),
-      );
-      const docSize = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+      // Page-side code as strings: the project's type-check has no DOM library.
+      const images = (await page.evaluate(
+        `Array.from(document.images).map((img) => { const r = img.getBoundingClientRect();
+          return { complete: img.complete, naturalWidth: img.naturalWidth, x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height }; })`,
+      )) as Array<{ complete: boolean; naturalWidth: number; x: number; y: number; width: number; height: number }>;
+      const docSize = (await page.evaluate(
+        '({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight })',
+      )) as { width: number; height: number };
       expect(images).toHaveLength(3);
       for (const img of images) {
         expect(img.complete).toBe(true);

@@ -38,13 +38,15 @@ export interface StoryboardExport {
  * @example const file = await exportStoryboard(tools, { title, panels }, 'html', { uploadLimitBytes: 10 << 20 });
  */
 export async function exportStoryboard(
-  tools: FfmpegTools,
+  /** Needed for the slideshow only; the sheet and the book are drawn with sharp alone. */
+  tools: FfmpegTools | undefined,
   story: { title: string; panels: StoryboardPanel[] },
   format: StoryboardFormat,
   opts: StoryboardExportOptions,
 ): Promise<StoryboardExport> {
   if (story.panels.length === 0) throw new MediaInputError('The storyboard has no panels to export yet.');
   if (format === 'slideshow') {
+    if (!tools) throw new Error('the storyboard slideshow needs ffmpeg: pass the located tools');
     const show = await storyboardSlideshow(tools, story.panels, {
       ...opts.slideshow,
       title: story.title,

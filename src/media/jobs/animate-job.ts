@@ -1,0 +1,106 @@
+/**
+ * The `animate` job. One panel with a camera move becomes a short clip (MP4 plus a GIF preview, or a
+ * GIF / WebP alone); several panels, or the 'ken-burns' / 'crossfade' motions, become a captionless
+ * slideshow of the panels. The img2img detail pass runs when the payload carries a prompt (see
+ * detailFields) and the worker has a model; otherwise the camera moves over the panel as it is.
+ */
+import type { CameraMotion } from '../../core/camera-motion.js';
+import type { AnimatePayload, JobHandler, JobResult } from '../../queue/index.js';
+import { animatePanel, type DetailPass } from '../animate.js';
+import type { ClipFormat } from '../encode-clip.js';
+import { storyboardSlideshow } from '../storyboard-slideshow.js';
+import { asJob, seedFromKey, toolsFor, type MediaJobDeps } from './media-job-deps.js';
+
+/**
+ * Detail settings an animate payload may carry. The v1 schema does not list them yet (zod drops
+ * unknown keys, so today they never arrive); this reads them the day the schema adds them.
+ */
+interface DetailFields {
+  prompt?: string;
+  negative?: string;
+  seed?: number;
+  strength?: number;
+}
+
+function detailFields(payload: AnimatePayload): DetailFields {
+  const p = payload as AnimatePayload & Record<string, unknown>;
+  return {
+    prompt: typeof p.prompt === 'string' && p.prompt.trim() !== '' ? p.prompt : undefined,
+    negative: typeof p.negative === 'string' ? p.negative : undefined,
+    seed: typeof p.seed === 'number' && Number.isInteger(p.seed) && p.seed >= 0 ? p.seed : undefined,
+    strength: typeof p.strength === 'number' ? p.strength : undefined,
+  };
+}
+
+const CAMERA: readonly string[] = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down'];
+
+export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
+  return async (ctx) => {
+    const p = ctx.payload;
+    const tools = toolsFor(deps);
+    const panels = await Promise.all(p.panelKeys.map((key) => ctx.blobs.get(key)));
+    const report = ({ done, total }: { done: number; total: number }) => ctx.reportStep({ step: done, total });
+    const keys: string[] = [];
+
+    if (panels.length === 1 && CAMERA.includes(p.motion)) {
+      const fields = detailFields(p);
+      const detail: DetailPass | undefined =
+        deps.engine && fields.prompt
+          ? {
+              engine: deps.engine,
+              prompt: fields.prompt,
+              negativePrompt: fields.negative,
+              seed: fields.seed ?? seedFromKey(p.panelKeys[0]!),
+              strength: fields.strength,
+              steps: deps.steps,
+              guidance: deps.guidance,
+            }
+          : undefined;
+      const formats: ClipFormat[] = p.format === 'mp4' ? ['mp4', 'gif'] : [p.format];
+      const result = await asJob(() =>
+        animatePanel(tools, {
+          panelPng: panels[0]!,
+          motion: p.motion as CameraMotion,
+          seconds: p.seconds,
+          fps: p.fps,
+          detail,
+          formats,
+          uploadLimitBytes: deps.uploadLimitBytes,
+          signal: ctx.signal,
+          onProgress: report,
+        }),
+      );
+      for (const clip of result.clips) keys.push(await ctx.blobs.put(clip.bytes, clip.format));
+      ctx.log.info(
+        { frames: result.frames, keyframes: result.keyframes, img2imgMs: Math.round(result.img2imgMs), consistency: result.consistency, bytes: result.clips.map((c) => c.bytes.length) },
+        'animated panel',
+      );
+      const out: JobResult = { keys };
+      if (!detail && fields.prompt && !deps.engine) out.warnings = ['This worker has no model loaded, so the camera moved over the panel without redrawing detail.'];
+      return out;
+    }
+
+    // Several panels (or an explicit slideshow motion): each panel holds for its share of the time.
+    const fade = p.motion === 'crossfade' || panels.length > 1 ? 0.5 : 0;
+    const hold = (p.seconds + (panels.length - 1) * fade) / panels.length;
+    const show = await asJob(() =>
+      storyboardSlideshow(
+        tools,
+        panels.map((png) => ({ png, caption: '' })),
+        {
+          secondsPerPanel: hold,
+          fadeSeconds: fade,
+          fps: p.fps,
+          motion: p.motion === 'crossfade' ? 'still' : CAMERA.includes(p.motion) ? (p.motion as CameraMotion) : 'ken-burns',
+          captions: false,
+          format: p.format,
+          uploadLimitBytes: deps.uploadLimitBytes,
+          signal: ctx.signal,
+          onProgress: report,
+        },
+      ),
+    );
+    keys.push(await ctx.blobs.put(show.clip.bytes, show.clip.format));
+    return { keys };
+  };
+}
