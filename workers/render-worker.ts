@@ -11,6 +11,7 @@ import { assertRedisReachable } from '../src/process/redis-check.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { createQueueMetrics, FileBlobStore, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
 import { engineHandlers, loadEngineDefaults } from './render-handlers.js';
+import { mediaHandlers } from '../src/media/jobs/index.js';
 
 async function main(): Promise<void> {
   let config;
@@ -37,7 +38,10 @@ async function main(): Promise<void> {
   const worker = await startRenderWorker({
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
-    handlers: engineHandlers(engine, defaults),
+    handlers: {
+      ...engineHandlers(engine, defaults),
+      ...mediaHandlers({ engine, ffmpeg: config, uploadLimitBytes: config.UPLOAD_LIMIT_BYTES, steps: config.RENDER_STEPS, guidance: config.RENDER_GUIDANCE }),
+    },
     blobs: new FileBlobStore(config.DATA_DIR),
     log,
     concurrency: config.WORKER_CONCURRENCY,
