@@ -86,7 +86,7 @@ describe('tokenizeWeighted on a tiny vocabulary', () => {
   });
 });
 
-describe.skipIf(!hasReal)(`tokenizeWeighted on the real CLIP vocabulary (skipped: ${realDir} is absent)`, () => {
+describe.skipIf(!hasReal)(hasReal ? 'tokenizeWeighted on the real CLIP vocabulary' : `tokenizeWeighted on the real CLIP vocabulary: skipped because ${realDir} is absent (shared data, never copied into the repo)`, () => {
   it('matches the README vector, padded with <|endoftext|> to 77', async () => {
     const real = await ClipTokenizer.fromFolder(realDir);
     const [w] = tokenizePlain(real, 'a photo of a cat');
