@@ -3,20 +3,13 @@
  * and Redis first and gives up with one sentence when either is wrong. `--no-worker` starts the bot
  * alone (docker compose runs workers as their own services).
  */
-import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
-import { exitWithSentence, messageOf } from './process/fatal.js';
+import { exitWithSentence, loadConfigOrExit, messageOf } from './process/fatal.js';
 import { assertRedisReachable } from './process/redis-check.js';
 import { startWorkerChild } from './process/worker-child.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) exitWithSentence(error.message);
-    throw error;
-  }
+  const config = loadConfigOrExit();
   if (!config.DISCORD_TOKEN) {
     exitWithSentence('DISCORD_TOKEN is not set: put your bot token in .env (see README, "Discord setup").');
   }

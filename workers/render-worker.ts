@@ -6,7 +6,7 @@
  */
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { exitWithSentence, messageOf } from '../src/process/fatal.js';
+import { exitWithSentence, loadConfigOrExit, messageOf } from '../src/process/fatal.js';
 import { assertRedisReachable } from '../src/process/redis-check.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { createQueueMetrics, FileBlobStore, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
@@ -14,13 +14,7 @@ import { engineHandlers, loadEngineDefaults } from './render-handlers.js';
 import { mediaHandlers } from '../src/media/jobs/index.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) exitWithSentence(error.message);
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.LOG_LEVEL, 'render-worker');
   try {
     await assertRedisReachable(config.REDIS_URL);

@@ -2,19 +2,12 @@
  * `npm run commands:deploy`: registers Taleframe's commands with Discord, to DISCORD_GUILD_ID when it
  * is set (shows at once) or globally. Run it after changing a command's definition, not on start.
  */
-import { ConfigError, loadConfig } from '../config.js';
-import { exitWithSentence, messageOf } from '../process/fatal.js';
+import { exitWithSentence, loadConfigOrExit, messageOf } from '../process/fatal.js';
 import { loadCommands } from './command-loader.js';
 import { registerCommands } from './command-registration.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) exitWithSentence(error.message);
-    throw error;
-  }
+  const config = loadConfigOrExit();
   if (!config.DISCORD_TOKEN || !config.DISCORD_APPLICATION_ID) {
     exitWithSentence('DISCORD_TOKEN and DISCORD_APPLICATION_ID must be set to register commands (see README, "Discord setup").');
   }

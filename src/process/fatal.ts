@@ -2,6 +2,8 @@
  * The single way a Taleframe process gives up: one sentence on stderr and a non-zero exit code.
  * People running the bot see what to fix, not a stack trace (the trace goes to the debug log).
  */
+import { ConfigError, loadConfig, type Config } from '../config.js';
+
 export function exitWithSentence(sentence: string, code = 1): never {
   process.stderr.write(`taleframe: ${sentence}\n`);
   process.exit(code);
@@ -10,4 +12,17 @@ export function exitWithSentence(sentence: string, code = 1): never {
 /** Message of an unknown thrown value, for one-line reports. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The process's configuration, or one sentence and exit code 1 when the environment is invalid.
+ * Every entry point (bot, worker, CLIs) starts with this.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) exitWithSentence(error.message);
+    throw error;
+  }
 }
