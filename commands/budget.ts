@@ -1,4 +1,4 @@
-// /budget — how the step budget spends steps in this story.
+// /budget — the story's time/energy ledger and a chart of its latest step budget.
 import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/bot-context.js';
 import { budgetReport } from '../src/discord/media/budget-report.js';
@@ -6,7 +6,7 @@ import { readGuildSettings } from '../src/discord/stories/guild-settings.js';
 import { storyOfChannel } from '../src/discord/stories/story-access.js';
 
 export default {
-  data: new SlashCommandBuilder().setName('budget').setDescription('Show how many denoising steps drafts use and save'),
+  data: new SlashCommandBuilder().setName('budget').setDescription('Show the time and energy this story used and the step budget saved'),
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const settings = await readGuildSettings(ctx.redis, ctx.keyPrefix, interaction.guildId);

@@ -1,7 +1,7 @@
 /**
  * What every command, handler and listener receives: the configuration, the logger, the discord.js
- * client and the bot's adapters (render queue, story store, blob store, planner) plus the bot's own
- * services (drafts, votes, progress). Built once in start-bot.ts; tests build it the same way.
+ * client and the bot's adapters (render queue, story store and ledger, blob store, planner) plus the
+ * bot's own services (drafts, votes, progress, queue watch). Built once in start-bot.ts; tests build it the same way.
  */
 import type { Client } from 'discord.js';
 import type { Redis } from 'ioredis';
@@ -9,9 +9,11 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Planner } from '../planner/index.js';
 import type { BlobStore, FairQueue } from '../queue/index.js';
+import type { RedisRenderLedger } from '../store/render-ledger.js';
 import type { StoryRepository } from '../store/story-repository.js';
 import type { DraftService } from './drafts/draft-service.js';
 import type { ProgressBoard } from './drafts/progress-board.js';
+import type { QueueWatch } from './drafts/queue-watch.js';
 import type { VoteService } from './votes/vote-service.js';
 
 export interface BotContext {
@@ -21,11 +23,15 @@ export interface BotContext {
   redis: Redis;
   queue: FairQueue;
   stories: StoryRepository;
+  /** Per-story time/energy ledger of finished renders (for /budget). */
+  ledger: RedisRenderLedger;
   blobs: BlobStore;
   planner: Planner;
   drafts: DraftService;
   votes: VoteService;
   progress: ProgressBoard;
+  /** Refreshes queue position and ETA on drafts that are still waiting. */
+  queueWatch: QueueWatch;
   /** Key prefix for the bot's own Redis keys (`<QUEUE_PREFIX>:discord:`). */
   keyPrefix: string;
   now(): number;

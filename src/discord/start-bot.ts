@@ -1,23 +1,26 @@
 /**
  * Starts the Discord side of Taleframe: logs the discord.js client in against DISCORD_API_BASE, builds
  * the bot's context (render queue, story store, blobs, planner, drafts, votes, progress), wires the
- * listeners, delivers finished renders (QueueEvents + a start-up sweep, exactly once) and re-arms
- * open votes. Returns a handle that stops everything it started.
+ * listeners, delivers finished renders (QueueEvents + a start-up sweep, exactly once), re-arms open
+ * votes and keeps waiting drafts' queue positions fresh. Returns a handle that stops all of it.
  */
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { createPlanner } from '../planner/index.js';
 import { connectForBot, FairQueue, FileBlobStore, ResultDelivery } from '../queue/index.js';
+import { RedisRenderLedger } from '../store/render-ledger.js';
 import { RedisStoryRepository } from '../store/story-repository.js';
 import type { BotContext } from './bot-context.js';
 import { loadCommands } from './command-loader.js';
 import { deliverOutcome } from './deliver-outcome.js';
 import { DraftService } from './drafts/draft-service.js';
 import { ProgressBoard } from './drafts/progress-board.js';
+import { QueueWatch } from './drafts/queue-watch.js';
 import { onInteraction } from './listeners/interaction-create.js';
 import { onMessage } from './listeners/message-create.js';
 import { onReactionAdd } from './listeners/reaction-add.js';
+import { onReactionRemove } from './listeners/reaction-remove.js';
 import { VoteService } from './votes/vote-service.js';
 
 export interface RunningBot {
@@ -30,6 +33,8 @@ export interface StartBotOptions {
   /** Extra discord.js client options (tests pass the fake's CDN). */
   rest?: { cdn?: string };
   now?: () => number;
+  /** How often waiting drafts' queue positions are refreshed (default 5 s; tests go faster). */
+  queueRefreshMs?: number;
 }
 
 export async function startBot(config: Config, log: Logger, options: StartBotOptions = {}): Promise<RunningBot> {
@@ -55,6 +60,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     redis,
     queue,
     stories: new RedisStoryRepository(redis, `${config.QUEUE_PREFIX}:story:`),
+    ledger: new RedisRenderLedger(redis, `${config.QUEUE_PREFIX}:story:`),
     blobs: new FileBlobStore(config.DATA_DIR),
     planner: createPlanner(config, log),
     keyPrefix: `${config.QUEUE_PREFIX}:discord:`,
@@ -63,11 +69,13 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
   ctx.drafts = new DraftService(ctx);
   ctx.votes = new VoteService(ctx);
   ctx.progress = new ProgressBoard(ctx);
+  ctx.queueWatch = new QueueWatch(ctx, options.queueRefreshMs);
 
   const commands = await loadCommands();
   client.on(Events.InteractionCreate, onInteraction(ctx, commands));
   client.on(Events.MessageCreate, onMessage(ctx));
   client.on(Events.MessageReactionAdd, onReactionAdd(ctx));
+  client.on(Events.MessageReactionRemove, onReactionRemove(ctx));
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
 
   const delivery = new ResultDelivery({
@@ -93,6 +101,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
   log.info({ user: client.user?.tag, commands: commands.size }, 'logged in to Discord');
   const swept = await delivery.start();
   const open = await ctx.votes.rearm();
+  ctx.queueWatch.start();
   log.info({ swept, openVotes: open }, 'bot ready');
 
   return {
@@ -100,6 +109,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     ctx,
     stop: async () => {
       ctx.votes.stop();
+      ctx.queueWatch.stop();
       ctx.progress.stop();
       await delivery.close();
       await client.destroy();

@@ -7,8 +7,9 @@
  *
  * Votes are a hash of one ballot per member, so two members voting at once never overwrite each
  * other; a small Lua script refuses ballots once the round is closed and keeps a member's newest
- * ballot. Closing is optimistic: it succeeds only if no ballot arrived since the round was read, so
- * the stored winner always matches the stored ballots, and the first close stands.
+ * ballot, another withdraws a ballot only while it is for the variant whose reaction was removed.
+ * Closing is optimistic: it succeeds only if no ballot arrived since the round was read, so the
+ * stored winner always matches the stored ballots, and the first close stands.
  */
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
@@ -19,6 +20,8 @@ import { castVote, closeVoteRound, voteRoundSchema, voteSchema, type CloseReason
 import { StoredRecordError } from './stored-record-error.js';
 
 export type CastVoteOutcome = 'recorded' | 'closed' | 'no-such-variant' | 'missing';
+/** 'kept' when the member's ballot is for another variant (or there is none): nothing changed. */
+export type WithdrawVoteOutcome = 'withdrawn' | 'kept' | 'closed' | 'missing';
 
 export interface StoryRepository {
   saveStory(story: Story): Promise<void>;
@@ -41,6 +44,8 @@ export interface StoryRepository {
   openVoteRound(round: VoteRound): Promise<boolean>;
   getVoteRound(id: string): Promise<VoteRound | undefined>;
   castVote(roundId: string, vote: Vote): Promise<CastVoteOutcome>;
+  /** Withdraws a member's ballot if it is (still) for `variant`, e.g. when they remove that reaction. */
+  withdrawVote(roundId: string, memberId: string, variant: number): Promise<WithdrawVoteOutcome>;
   /** Closes the round (first close stands) and returns it as stored; undefined if there is none. */
   closeVoteRound(roundId: string, now: number, reason?: CloseReason): Promise<VoteRound | undefined>;
 }
@@ -54,6 +59,17 @@ if earlier and cjson.decode(earlier).castAt > tonumber(ARGV[3]) then return 'rec
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('INCR', KEYS[4])
 return 'recorded'`;
+
+// KEYS: round, ballots, closed, version. ARGV: member, variant. Only a ballot for that variant goes:
+// a member who moved their vote elsewhere keeps it when the old reaction is removed.
+const WITHDRAW_VOTE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+if redis.call('EXISTS', KEYS[3]) == 1 then return 'closed' end
+local ballot = redis.call('HGET', KEYS[2], ARGV[1])
+if not ballot or cjson.decode(ballot).variant ~= tonumber(ARGV[2]) then return 'kept' end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('INCR', KEYS[4])
+return 'withdrawn'`;
 
 // KEYS: closed, version. ARGV: closed JSON, version seen when the winner was computed.
 const CLOSE_ROUND = `
@@ -167,6 +183,11 @@ export class RedisStoryRepository implements StoryRepository {
     if (!checked.ok) return checked.reason;
     const k = this.roundKeys(roundId);
     return (await this.redis.eval(CAST_VOTE, 4, k.round, k.ballots, k.closed, k.version, vote.memberId, JSON.stringify(vote), vote.castAt)) as CastVoteOutcome;
+  }
+
+  async withdrawVote(roundId: string, memberId: string, variant: number): Promise<WithdrawVoteOutcome> {
+    const k = this.roundKeys(roundId);
+    return (await this.redis.eval(WITHDRAW_VOTE, 4, k.round, k.ballots, k.closed, k.version, memberId, variant)) as WithdrawVoteOutcome;
   }
 
   async closeVoteRound(roundId: string, now: number, reason?: CloseReason): Promise<VoteRound | undefined> {

@@ -29,11 +29,21 @@ export interface BotBed {
   bot: RunningBot;
   redis: Redis;
   restartBot(): Promise<RunningBot>;
+  /** Stops the bot without starting another (members may act on the fake meanwhile). */
+  stopBot(): Promise<void>;
+  startBot(): Promise<RunningBot>;
+  /** Moves the bot's clock (ctx.now, used for vote deadlines) relative to the wall clock. */
+  setBotClockOffset(ms: number): void;
   spawnWorker(kind: 'toy' | 'step', env?: Record<string, string>): Promise<ChildProcess>;
   cleanup(): Promise<void>;
 }
 
-export async function createBotBed(env: Record<string, string> = {}, guild?: FakeGuildSpec): Promise<BotBed> {
+export interface BotBedOptions {
+  /** Queue-position refresh interval of the bot (default: the bot's own). */
+  queueRefreshMs?: number;
+}
+
+export async function createBotBed(env: Record<string, string> = {}, guild?: FakeGuildSpec, options: BotBedOptions = {}): Promise<BotBed> {
   const discord = await FakeDiscord.start({ guilds: [guild ?? { name: 'Story Club', channels: ['general'], users: ['alice', 'bob', 'carol'] }] });
   const prefix = `tfbot-${randomBytes(5).toString('hex')}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'taleframe-bot-'));
@@ -44,7 +54,9 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
   });
   await registerCommands((await loadCommands()).values(), { token: discord.token, applicationId: discord.bot.id, apiBase: discord.restBase });
   const log = createLogger(config.LOG_LEVEL, 'bot');
-  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase } });
+  let clockOffset = 0;
+  const now = () => Date.now() + clockOffset;
+  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase }, now, queueRefreshMs: options.queueRefreshMs });
   const redis = await connectForBot(REDIS_URL);
   const workers: ChildProcess[] = [];
   const bed: BotBed = {
@@ -53,6 +65,14 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
       await bed.bot.stop();
       bed.bot = await start();
       return bed.bot;
+    },
+    stopBot: () => bed.bot.stop(),
+    async startBot() {
+      bed.bot = await start();
+      return bed.bot;
+    },
+    setBotClockOffset(ms) {
+      clockOffset = ms;
     },
     spawnWorker: (kind, extra = {}) =>
       new Promise<ChildProcess>((resolve, reject) => {

@@ -1,11 +1,13 @@
 /**
  * Delivers finished draft and refine renders: builds the grid, stores it, edits the draft's message
  * into its final form with the bot token (results may come long after the interaction's 15 minutes),
- * opens the vote for scene drafts, and pings the member who asked. Failures and cancellations edit
- * the message into a short explanation. Called exactly once per job by ResultDelivery.
+ * opens the vote for scene drafts, and pings the member who asked. A story's renders go into its
+ * time/energy ledger first, keyed by job id, so a delivery retried after a failed edit counts once.
+ * Failures and cancellations edit the message into a short explanation. Called once per job by
+ * ResultDelivery (again only when a delivery threw).
  */
 import type { Draft } from '../../core/story/draft.js';
-import type { RenderOutcome } from '../../queue/index.js';
+import type { JobResult, RenderOutcome } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
 import { draftGrid } from './draft-grid.js';
 import { doneView, failedView } from './draft-view.js';
@@ -37,15 +39,18 @@ export async function deliverDraft(ctx: BotContext, outcome: RenderOutcome): Pro
   const grid = await fitUpload(await draftGrid(images), ctx.config.UPLOAD_LIMIT_BYTES);
   const gridKey = await ctx.blobs.put(grid.data, grid.ext);
   const steps = result.steps ?? draft.steps;
-  const done: Draft = { ...draft, status: 'done', blobKeys: result.keys, seeds: result.seeds ?? [], steps, gridKey, messageId: at.messageId };
+  if (draft.storyId) await recordRender(ctx, draft, outcome.jobId, outcome.name, result, steps);
+  const done: Draft = {
+    ...draft, status: 'done', blobKeys: result.keys, seeds: result.seeds ?? [], steps, gridKey, messageId: at.messageId,
+    ...(result.budget ? { predictedSteps: result.budget.predictedSteps } : {}),
+  };
   await ctx.stories.saveDraft(done);
   const voting = Boolean(done.storyId && done.sceneId && result.keys.length > 1);
   const doneInfo = { ...info, draft: done, variants: result.keys.length };
   await editBotMessage(ctx.client, at.channelId, at.messageId, doneView(doneInfo, {
     grid: grid.data,
     steps,
-    stepsSaved: result.stepsSaved ?? 0,
-    savedMs: await savedMs(ctx, outcome.jobId, steps, result.stepsSaved ?? 0),
+    budget: result.budget,
     warnings: result.warnings ?? [],
     voting,
   }));
@@ -53,12 +58,19 @@ export async function deliverDraft(ctx: BotContext, outcome: RenderOutcome): Pro
   await ping(ctx, done, at.channelId, at.messageId, voting ? 'your draft is ready — vote with the number reactions.' : 'your draft is ready.');
 }
 
-/** Time the saved steps would have cost, from this job's own time per step. */
-async function savedMs(ctx: BotContext, jobId: string, steps: number, saved: number): Promise<number> {
-  if (saved <= 0) return 0;
-  const job = await ctx.queue.queue.getJob(jobId).catch(() => undefined);
-  const ms = job?.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : 0;
-  return steps > 0 ? (ms / steps) * saved : 0;
+/** Adds a finished render to its story's ledger (once per job id). */
+async function recordRender(ctx: BotContext, draft: Draft, jobId: string, name: string, result: JobResult, steps: number): Promise<void> {
+  await ctx.ledger.record(draft.storyId!, {
+    jobId,
+    draftId: draft.id,
+    kind: name === 'refine' ? 'refine' : 'draft',
+    at: ctx.now(),
+    modelMs: result.modelMs ?? 0,
+    steps,
+    stepsSaved: result.stepsSaved ?? result.budget?.savedSteps ?? 0,
+    msSaved: result.budget?.msSaved ?? 0,
+    ...(result.budget ? { budget: result.budget } : {}),
+  });
 }
 
 async function ping(ctx: BotContext, draft: Draft, channelId: string, messageId: string, text: string): Promise<void> {

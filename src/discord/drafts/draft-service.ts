@@ -166,10 +166,13 @@ export class DraftService {
       await message.delete().catch(() => {});
       throw error;
     }
-    // Edit in the position unless the render already moved the message on.
-    if (ctx.progress.isFresh(draft.id)) {
-      await message.edit({ ...queuedView(info, job.position.position, job.position.etaDoneMs), attachments: [] }).catch((e: unknown) => ctx.log.warn({ err: e }, 'could not show the queue position'));
-    }
+    // Edit in the position unless the render already moved the message on; the queue watch keeps it fresh.
+    const { position, etaDoneMs } = job.position;
+    const shown = await ctx.progress.showQueued(draft.id, queuedView(info, position, etaDoneMs)).catch((e: unknown) => {
+      ctx.log.warn({ err: e }, 'could not show the queue position');
+      return false;
+    });
+    if (shown) ctx.queueWatch.shown(draft.id, position, etaDoneMs);
     return located;
   }
 }

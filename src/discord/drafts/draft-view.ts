@@ -4,6 +4,7 @@
  * failed. Pure builders of message payloads; draft-service decides when to send them.
  */
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type BaseMessageOptions } from 'discord.js';
+import type { StepBudget } from '../../core/budget/budget-rule.js';
 import type { Draft } from '../../core/story/draft.js';
 import { draftButtonId } from '../handlers/draft-button-id.js';
 
@@ -24,6 +25,12 @@ export function summary(text: string, max = 180): string {
 
 function seconds(ms: number): string {
   return ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** A measured duration for people: "340 ms", "3.1 s", "2.5 min". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
 }
 
 /** A 12-cell text progress bar: "▰▰▰▰▱▱▱▱▱▱▱▱". */
@@ -59,10 +66,10 @@ export function progressView(info: DraftViewInfo, step: number, total: number, e
 
 export interface DoneFacts {
   grid: Buffer;
+  /** Steps the render ran. */
   steps: number;
-  stepsSaved: number;
-  /** Estimated time the saved steps would have taken. */
-  savedMs: number;
+  /** The step budget the worker chose, with the time its saved steps would have taken. */
+  budget?: StepBudget & { msSaved: number };
   warnings: string[];
   voting: boolean;
 }
@@ -70,12 +77,11 @@ export interface DoneFacts {
 export function doneView(info: DraftViewInfo, facts: DoneFacts): BaseMessageOptions {
   const { draft } = info;
   const file = `draft-${draft.id}.png`;
-  const saved = facts.stepsSaved > 0 ? ` (step budget saved ${facts.stepsSaved} steps, ~${seconds(facts.savedMs)})` : '';
   const embed = new EmbedBuilder()
     .setTitle(info.heading.slice(0, 250))
     .setDescription(summary(draft.prompt, 1000))
     .setImage(`attachment://${file}`)
-    .addFields({ name: 'Steps', value: `${facts.steps}${saved}`, inline: true }, { name: 'Seed', value: String(draft.seed), inline: true });
+    .addFields({ name: 'Steps', value: stepsLine(facts), inline: true }, { name: 'Seed', value: String(draft.seed), inline: true });
   if (draft.negativePrompt) embed.addFields({ name: 'Avoid', value: summary(draft.negativePrompt, 300) });
   if (facts.warnings.length > 0) embed.addFields({ name: 'Notes', value: summary(facts.warnings.join(' '), 500) });
   const n = info.variants;
@@ -99,6 +105,14 @@ export function doneView(info: DraftViewInfo, facts: DoneFacts): BaseMessageOpti
     components: rows,
     allowedMentions: { parse: [] },
   };
+}
+
+/** "20 of 50 steps · saved 3.1 s" when a step budget chose the steps, else "4 steps". */
+export function stepsLine(facts: Pick<DoneFacts, 'steps' | 'budget'>): string {
+  const b = facts.budget;
+  if (!b) return `${facts.steps} steps`;
+  const saved = b.savedSteps > 0 ? ` · saved ${duration(b.msSaved)}` : '';
+  return `${b.predictedSteps} of ${b.defaultSteps} steps${saved}`;
 }
 
 export function failedView(info: DraftViewInfo, reason: string, cancelled: boolean): BaseMessageOptions {

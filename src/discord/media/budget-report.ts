@@ -1,17 +1,76 @@
 /**
- * `/budget`: how the step budget has been spending steps in this story (or for this member): the
- * quality level, steps run and steps saved per finished draft. The prediction itself runs on the
- * workers, next to the text encoder it needs.
+ * `/budget`: the story's time/energy ledger and its latest step budget. Totals come from the ledger
+ * the bot writes as renders finish (model time, steps run, steps and time the budget saved); the
+ * energy estimate is the core's energyLedger at DEVICE_WATTS. The chart is the latest draft's
+ * predicted SSIM curve with the chosen step marked, so the group sees why it stopped there. The
+ * prediction itself runs on the workers, next to the text encoder it needs.
  */
-import type { BotContext } from '../bot-context.js';
+import { AttachmentBuilder, type BaseMessageOptions } from 'discord.js';
+import { energyLedger, renderBudgetChart, wattHours } from '../../budget/index.js';
 import type { Story } from '../../core/story/story.js';
+import type { LedgerRecord } from '../../store/render-ledger.js';
+import type { BotContext } from '../bot-context.js';
+import { duration } from '../drafts/draft-view.js';
 
-export async function budgetReport(ctx: BotContext, story: Story | undefined, quality: string): Promise<string> {
-  const drafts = story ? (await ctx.stories.listDrafts(story.id)).filter((d) => d.status === 'done') : [];
-  const head = `Step budget quality: **${quality}** (server default ${ctx.config.BUDGET_QUALITY}). The worker predicts, per prompt, the fewest steps that reach the quality level and stops there.`;
-  if (drafts.length === 0) return `${head}\nNo finished drafts in this story yet.`;
-  const steps = drafts.map((d) => d.steps);
-  const avg = steps.reduce((a, b) => a + b, 0) / steps.length;
-  const recent = drafts.slice(-5).map((d) => `• \`${d.id}\` ${d.steps} steps${d.predictedSteps ? ` (predicted ${d.predictedSteps})` : ''}`);
-  return `${head}\n${drafts.length} finished drafts, ${avg.toFixed(1)} steps on average.\n${recent.join('\n')}`;
+export const BUDGET_CHART_FILE = 'budget.png';
+
+/** What the ledger adds up to; numbers, so tests can compare them with the renders' results. */
+export interface StoryLedgerTotals {
+  renders: number;
+  gpuSeconds: number;
+  wattHours: number;
+  stepsUsed: number;
+  stepsSaved: number;
+  secondsSaved: number;
+  savedWattHours: number;
+  /** stepsSaved / (stepsUsed + stepsSaved). */
+  savedShare: number;
+}
+
+export function ledgerTotals(entries: readonly LedgerRecord[], watts: number): StoryLedgerTotals {
+  const ledger = energyLedger(
+    entries.map((e) => ({ stepsUsed: e.steps, stepsSaved: e.stepsSaved, msPerStep: e.steps > 0 ? e.modelMs / e.steps : 0 })),
+    watts,
+  );
+  // Time saved is the worker's own figure per render (msSaved), not re-derived here.
+  const secondsSaved = entries.reduce((sum, e) => sum + e.msSaved, 0) / 1000;
+  return {
+    renders: ledger.renders,
+    gpuSeconds: entries.reduce((sum, e) => sum + e.modelMs, 0) / 1000,
+    wattHours: ledger.wattHours,
+    stepsUsed: ledger.stepsUsed,
+    stepsSaved: ledger.stepsSaved,
+    secondsSaved,
+    savedWattHours: wattHours(secondsSaved, watts),
+    savedShare: ledger.savedShare,
+  };
+}
+
+/** The lines /budget shows for `totals` (exported so tests format expectations the same way). */
+export function ledgerLines(t: StoryLedgerTotals, watts: number): string[] {
+  return [
+    `Renders: **${t.renders}** · GPU time **${duration(t.gpuSeconds * 1000)}** · about **${energy(t.wattHours)}** at ${watts} W`,
+    `Steps: **${t.stepsUsed}** run, **${t.stepsSaved}** saved against the default (**${Math.round(t.savedShare * 100)}%** saved) · time saved **${duration(t.secondsSaved * 1000)}** (about ${energy(t.savedWattHours)})`,
+  ];
+}
+
+/** "1.25 Wh", or "12.5 mWh" for the small numbers a few drafts add up to. */
+export function energy(wattHours: number): string {
+  return wattHours >= 1 ? `${wattHours.toFixed(2)} Wh` : `${(wattHours * 1000).toFixed(1)} mWh`;
+}
+
+export async function budgetReport(ctx: BotContext, story: Story | undefined, quality: string): Promise<BaseMessageOptions> {
+  const head = `Step budget quality: **${quality}** (server default ${ctx.config.BUDGET_QUALITY}). Before denoising, the worker predicts per prompt the fewest steps that reach the quality level and stops there.`;
+  if (!story) return { content: `${head}\nRun /budget in a story's thread to see its time and energy ledger.` };
+  const entries = await ctx.ledger.list(story.id);
+  if (entries.length === 0) return { content: `${head}\nNo finished renders in **${story.title}** yet.` };
+  const watts = ctx.config.DEVICE_WATTS;
+  const lines = [head, `**${story.title}**`, ...ledgerLines(ledgerTotals(entries, watts), watts)];
+  const latest = [...entries].reverse().find((e) => e.kind === 'draft' && e.budget && e.budget.curve.length > 1);
+  if (!latest?.budget) return { content: lines.join('\n') };
+  const b = latest.budget;
+  const draft = await ctx.stories.getDraft(latest.draftId);
+  lines.push(`Latest draft: ${b.predictedSteps} of ${b.defaultSteps} steps (${b.quality}): ${b.reason}.`);
+  const chart = await renderBudgetChart(b, { title: draft?.prompt ?? `draft ${latest.draftId}` });
+  return { content: lines.join('\n'), files: [new AttachmentBuilder(chart, { name: BUDGET_CHART_FILE })] };
 }

@@ -1,15 +1,17 @@
 /**
  * Votes on scene drafts in Discord. A finished scene draft opens a round (rules from its story:
  * quorum and deadline), gets the 1️⃣-4️⃣ reactions, and a timer for the deadline. Reactions and the
- * Pick buttons cast votes through the store (one per member, newest wins); the round closes at the
- * quorum or the deadline and the winner becomes the scene's panel, announced with its picture.
+ * Pick buttons cast votes through the store (one per member, newest wins). Removing a reaction
+ * withdraws that vote; when a member moves their vote the bot removes their old reaction if it may
+ * manage messages, so the reactions keep matching the tally. The round closes at the quorum or the
+ * deadline and the winner becomes the scene's panel, announced with its picture.
  * Open rounds are indexed in Redis by deadline, so `rearm()` at start re-syncs their tallies from the
  * message's reactions (members may have voted while the bot was down) and re-arms their timers.
  */
-import { AttachmentBuilder, EmbedBuilder, type Message } from 'discord.js';
+import { AttachmentBuilder, EmbedBuilder, PermissionFlagsBits, Routes, type Message } from 'discord.js';
 import type { Draft, Panel } from '../../core/story/draft.js';
 import { closingReason, deadlineOf, openVoteRound, type CloseReason, type VoteRound } from '../../core/story/votes.js';
-import type { CastVoteOutcome } from '../../store/story-repository.js';
+import type { CastVoteOutcome, WithdrawVoteOutcome } from '../../store/story-repository.js';
 import type { BotContext } from '../bot-context.js';
 import type { MessageLocation } from '../drafts/draft-locations.js';
 import { VOTE_EMOJIS } from '../drafts/draft-view.js';
@@ -50,11 +52,42 @@ export class VoteService {
     if (draftId) await this.vote(draftId, userId, variant);
   }
 
+  /** A reaction removed by `userId`: withdraws their vote if it was for that number. */
+  async onReactionRemoved(messageId: string, emoji: string | null, userId: string): Promise<WithdrawVoteOutcome | undefined> {
+    const variant = VOTE_EMOJIS.indexOf(emoji ?? '');
+    if (variant < 0 || userId === this.ctx.client.user?.id) return undefined;
+    const draftId = await this.ctx.drafts.locations.draftOfMessage(messageId);
+    return draftId ? this.ctx.stories.withdrawVote(draftId, userId, variant) : undefined;
+  }
+
   /** Casts (or replaces) a member's vote; closes the round when that reaches the quorum. */
   async vote(roundId: string, memberId: string, variant: number, castAt = this.ctx.now()): Promise<CastVoteOutcome> {
+    const before = (await this.ctx.stories.getVoteRound(roundId))?.votes.find((v) => v.memberId === memberId);
     const outcome = await this.ctx.stories.castVote(roundId, { memberId, variant, castAt });
-    if (outcome === 'recorded') await this.closeIfDue(roundId);
+    if (outcome !== 'recorded') return outcome;
+    if (before && before.variant !== variant) await this.removeOldReaction(roundId, memberId, before.variant);
+    await this.closeIfDue(roundId);
     return outcome;
+  }
+
+  /**
+   * Best effort: takes a member's reaction for a vote they replaced off the draft message. Needs
+   * Manage Messages; without it the old reaction stays and only the newest vote counts anyway.
+   */
+  private async removeOldReaction(roundId: string, memberId: string, variant: number): Promise<void> {
+    const { ctx } = this;
+    try {
+      const round = await ctx.stories.getVoteRound(roundId);
+      const at = round ? await ctx.drafts.locations.of(round.draftId) : undefined;
+      const channel = at ? await sendableChannel(ctx.client, at.channelId) : undefined;
+      const me = ctx.client.user;
+      if (!at || !channel || channel.isDMBased() || !me) return;
+      if (!channel.permissionsFor(me)?.has(PermissionFlagsBits.ManageMessages)) return;
+      const emoji = encodeURIComponent(VOTE_EMOJIS[variant]!);
+      await ctx.client.rest.delete(Routes.channelMessageUserReaction(at.channelId, at.messageId, emoji, memberId));
+    } catch (error) {
+      ctx.log.info({ err: error, round: roundId }, 'could not remove a replaced vote reaction');
+    }
   }
 
   /** Re-syncs and re-arms every open round (at start). Returns how many are still open. */
