@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FakeOpenAI } from './fake-openai/fake-openai-server.js';
 import { cleanEnv, runEntry } from './support/run-node.js';
 
 // The walking skeleton, exactly as a user runs it: the CLI plans the passage, queues one job per
@@ -40,6 +41,43 @@ describe('npm run illustrate', () => {
     }
     // Different scenes have different prompts, so the pictures differ.
     expect(pixels[0]!.equals(pixels[1]!)).toBe(false);
+  });
+
+  it('plans with the LLM when OPENAI_BASE_URL is set and renders prompts carrying the style and the cast', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'taleframe-illustrate-llm-'));
+    dirs.push(tmp);
+    const openai = await FakeOpenAI.start();
+    const scene = (first: number, last: number, action: string) => ({
+      firstSentence: first, lastSentence: last, characters: ['Fox'], action, setting: 'a sunny vineyard', mood: 'hungry',
+      shot: 'medium shot', prompt: `(fox:1.2), ${action}`, negativePrompt: 'people',
+    });
+    openai.script({
+      kind: 'json',
+      body: { scenes: [scene(1, 3, 'leaping at grapes'), scene(4, 9, 'walking away at dusk')], newCharacters: [{ name: 'Fox', description: 'a lean red fox with a white-tipped tail' }] },
+    });
+    try {
+      const env = cleanEnv({
+        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        QUEUE_PREFIX: `tf-ill-llm-${process.pid}-${Date.now()}`,
+        DATA_DIR: path.join(tmp, 'data'),
+        OPENAI_BASE_URL: openai.baseURL,
+        OPENAI_API_KEY: 'test-key',
+      });
+      const args = ['examples/aesop-fox-and-grapes.txt', '--out', path.join(tmp, 'out'), '--size', '64x64', '--steps', '4', '--style', 'ink and wash', '--verbose'];
+      const result = await runEntry('src/cli/illustrate.ts', args, env, 120_000);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/planned 2 scene\(s\) with the llm planner/);
+      const prompts = result.stdout.split('\n').filter((l) => l.trim().startsWith('prompt:'));
+      expect(prompts).toHaveLength(2);
+      for (const line of prompts) {
+        expect(line).toContain('ink and wash');
+        expect(line).toContain('a lean red fox with a white-tipped tail');
+      }
+      expect(openai.requests.length).toBe(1);
+      expect((await readdir(path.join(tmp, 'out'))).sort()).toEqual(['scene-01.png', 'scene-02.png', 'storyboard.png']);
+    } finally {
+      await openai.close();
+    }
   });
 
   it('answers a missing passage file with one sentence and exit code 2', async () => {
