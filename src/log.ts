@@ -6,6 +6,6 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'taleframe'): Logger {
+export function createLogger(level: string = 'info', name = 'taleframe'): Logger {
   return pino({ name, level });
 }
