@@ -20,37 +20,53 @@ export function warpWindow(image: RgbImage, from: CropWindow, to: CropWindow): W
   const out = new Uint8Array(w * h * 3);
   const valid = new Uint8Array(w * h);
   const src = image.data;
-  // Column and row lookups: panel coordinate of the pixel centre in `to`, expressed in `from` pixels.
-  const xs = new Float64Array(w);
-  for (let u = 0; u < w; u++) xs[u] = ((to.x + ((u + 0.5) / w) * to.width - from.x) / from.width) * w - 0.5;
-  const ys = new Float64Array(h);
-  for (let v = 0; v < h; v++) ys[v] = ((to.y + ((v + 0.5) / h) * to.height - from.y) / from.height) * h - 0.5;
+  // Per column and per row: the two source pixels and the weight, computed once, not per pixel.
+  const cols = lookups(w, to.x, to.width, from.x, from.width);
+  const rows = lookups(h, to.y, to.height, from.y, from.height);
   for (let v = 0; v < h; v++) {
-    const sy = ys[v]!;
-    if (sy < -0.5 || sy > h - 0.5) continue;
-    const y0 = Math.max(0, Math.min(h - 1, Math.floor(sy)));
-    const y1 = Math.min(h - 1, y0 + 1);
-    const fy = Math.max(0, Math.min(1, sy - y0));
+    if (!rows.ok[v]) continue;
+    const r0 = rows.i0[v]! * w;
+    const r1 = rows.i1[v]! * w;
+    const fy = rows.f[v]!;
     for (let u = 0; u < w; u++) {
-      const sx = xs[u]!;
-      if (sx < -0.5 || sx > w - 0.5) continue;
-      const x0 = Math.max(0, Math.min(w - 1, Math.floor(sx)));
-      const x1 = Math.min(w - 1, x0 + 1);
-      const fx = Math.max(0, Math.min(1, sx - x0));
-      const p00 = (y0 * w + x0) * 3;
-      const p01 = (y0 * w + x1) * 3;
-      const p10 = (y1 * w + x0) * 3;
-      const p11 = (y1 * w + x1) * 3;
+      if (!cols.ok[u]) continue;
+      const fx = cols.f[u]!;
+      const p00 = (r0 + cols.i0[u]!) * 3;
+      const p01 = (r0 + cols.i1[u]!) * 3;
+      const p10 = (r1 + cols.i0[u]!) * 3;
+      const p11 = (r1 + cols.i1[u]!) * 3;
       const o = (v * w + u) * 3;
       for (let c = 0; c < 3; c++) {
         const top = src[p00 + c]! + (src[p01 + c]! - src[p00 + c]!) * fx;
         const bottom = src[p10 + c]! + (src[p11 + c]! - src[p10 + c]!) * fx;
-        out[o + c] = Math.round(top + (bottom - top) * fy);
+        out[o + c] = top + (bottom - top) * fy + 0.5; // Uint8Array truncates: + 0.5 rounds
       }
       valid[v * w + u] = 1;
     }
   }
   return { image: { width: w, height: h, data: out }, valid };
+}
+
+/**
+ * For each of n output pixels along one axis of window `to`: the source pixels i0, i1 and the weight f
+ * of i1 in window `from`, and whether the sample falls inside `from` at all.
+ */
+function lookups(n: number, toStart: number, toSize: number, fromStart: number, fromSize: number) {
+  const i0 = new Int32Array(n);
+  const i1 = new Int32Array(n);
+  const f = new Float64Array(n);
+  const ok = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    // Panel coordinate of the pixel centre in `to`, expressed in `from` pixels.
+    const s = ((toStart + ((k + 0.5) / n) * toSize - fromStart) / fromSize) * n - 0.5;
+    if (s < -0.5 || s > n - 0.5) continue;
+    const a = Math.max(0, Math.min(n - 1, Math.floor(s)));
+    i0[k] = a;
+    i1[k] = Math.min(n - 1, a + 1);
+    f[k] = Math.max(0, Math.min(1, s - a));
+    ok[k] = 1;
+  }
+  return { i0, i1, f, ok };
 }
 
 /**
@@ -67,7 +83,7 @@ export function blendWarped(a: WarpedFrame, b: WarpedFrame, alpha: number, plain
     const wb = va && vb ? alpha : vb;
     for (let c = 0; c < 3; c++) {
       const i = p * 3 + c;
-      out[i] = va || vb ? Math.round(a.image.data[i]! * wa + b.image.data[i]! * wb) : plain.data[i]!;
+      out[i] = va || vb ? a.image.data[i]! * wa + b.image.data[i]! * wb + 0.5 : plain.data[i]!;
     }
   }
   return { width: plain.width, height: plain.height, data: out };
