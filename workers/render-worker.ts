@@ -4,7 +4,7 @@
  * when it finishes (or hands back) its running jobs and closes its connections. Any number of these
  * can run on any number of hosts; they share only REDIS_URL and the blob store (DATA_DIR).
  */
-import { ConfigError, loadConfig } from '../src/config.js';
+import { hostname } from 'node:os';
 import { createLogger } from '../src/log.js';
 import { exitWithSentence, loadConfigOrExit, messageOf } from '../src/process/fatal.js';
 import { assertRedisReachable } from '../src/process/redis-check.js';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const defaults = await loadEngineDefaults(config);
   if (!defaults.budget) log.warn(`${config.MODEL_DIR} has no budget.json: drafts use RENDER_STEPS until you run npm run budget:calibrate`);
 
-  const workerId = `${process.env.HOSTNAME ?? 'worker'}-${process.pid}`;
+  const workerId = `${hostname()}-${process.pid}`;
   const metrics = createQueueMetrics({ worker: workerId });
   const server = config.METRICS_PORT > 0 ? await startMetricsServer(metrics.registry, config.METRICS_PORT) : null;
   const worker = await startRenderWorker({
