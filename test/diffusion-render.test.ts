@@ -68,8 +68,10 @@ describe('shape and correctness against the toy closed form', () => {
     const [image] = result.images;
     expect([image.width, image.height]).toEqual([128, 96]);
     const expected = await toyExpectedImage(toy, base.prompt, z, 12, 16);
-    expect(meanAbsDiff(image.data, expected.data)).toBeLessThan(1);
-    expect(maxAbsDiff(image.data, expected.data)).toBeLessThanOrEqual(4);
+    // The probability-flow ODE maps z to mu + s z exactly; 50 DDIM steps leave a discretization error
+    // proportional to s (about 0.2 for this prompt).
+    expect(meanAbsDiff(image.data, expected.data)).toBeLessThan(1.5);
+    expect(maxAbsDiff(image.data, expected.data)).toBeLessThanOrEqual(8);
   });
 
   it.each(['euler', 'ddim', 'dpmpp-2m'] as const)('v-prediction (toy-v, %s) equals the same loop over the closed-form denoiser', async (scheduler) => {
@@ -77,11 +79,14 @@ describe('shape and correctness against the toy closed form', () => {
     const z = new SeededRandom(43).take(4 * 8 * 12);
     const image = (await engine.render({ ...base, width: 96, height: 64, guidance: 1, latents: z, steps: 12, scheduler })).images[0];
     const reference = await toyReferenceRender(engine, base.prompt, z, 8, 12, scheduler, 12);
-    const mean = await toyExpectedImage(engine, base.prompt, z, 8, 12, 0);
+    const shrunk = await toyExpectedImage(engine, base.prompt, z, 8, 12, 0.5);
+    const far = await toyExpectedImage(engine, 'lighthouse on a stormy sea', z, 8, 12, 0.5);
     await engine.release();
     expect(maxAbsDiff(image.data, reference.data)).toBeLessThanOrEqual(1);
-    // Sensible: near the prompt's mean picture (these samplers end on a posterior mean, spread shrunk).
-    expect(meanAbsDiff(image.data, mean.data)).toBeLessThan(3);
+    // Sensible: near the prompt's picture. 12 trailing steps end on a posterior mean at sigma ~ s, which
+    // keeps about half the spread: mu + s z / 2, and far from another prompt's picture.
+    expect(meanAbsDiff(image.data, shrunk.data)).toBeLessThan(3);
+    expect(meanAbsDiff(image.data, far.data)).toBeGreaterThan(10);
   });
 });
 

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../src/core/random.js';
-import { STORY_WORDS } from '../src/toy-model/word-list.js';
+import { GENERIC_WORDS, STORY_WORDS } from '../src/toy-model/word-list.js';
 import {
-  ensureToyModels, pooledDirection, SCALING_FACTOR, TOY_DIM, TOY_VARIANTS, toyDenoise, toyWeights,
+  ensureToyModels, pooledDirection, SCALING_FACTOR, SPREAD_MAX, SPREAD_MIN, TOY_DIM, TOY_VARIANTS, toyDenoise, toyMean, toySpread,
+  toyWeights,
 } from '../src/toy-model/index.js';
 
 const ROOT = 'models';
@@ -64,7 +65,7 @@ describe('toy model folders', () => {
     expect(vocab['!</w>']).toBe(256);
     expect(vocab['<|startoftext|>']).toBe(size - 2);
     expect(vocab['<|endoftext|>']).toBe(size - 1);
-    for (const word of STORY_WORDS.split(/\s+/).filter(Boolean)) expect(vocab[`${word}</w>`], word).toBeTypeOf('number');
+    for (const word of `${STORY_WORDS} ${GENERIC_WORDS}`.split(/\s+/).filter(Boolean)) expect(vocab[`${word}</w>`], word).toBeTypeOf('number');
   });
 
   it('expose the input/output contract of each export style', async () => {
@@ -130,6 +131,32 @@ describe('toy model folders', () => {
         inpaint ? { mask: item.subarray(4 * h * w, 5 * h * w), maskedLatents: item.subarray(5 * h * w) } : undefined);
       ref.output.forEach((v, i) => expect(Math.abs(got[b * 4 * h * w + i] - v), `item ${b} index ${i}`).toBeLessThan(2e-4 * (1 + Math.abs(v))));
     }
+  });
+
+  it('share a common component: generic prompts are broad, scene prompts narrow, "" is the unconditional', async () => {
+    const weights = toyWeights(Object.keys(vocabOf('toy')).length);
+    const pooled = async (prompt: string) => pooledDirection(await hiddenFor('toy', prompt), 77);
+    const scenes = await Promise.all(['a red fox in a snowy forest at dawn', 'lighthouse on a stormy sea at night'].map(pooled));
+    for (const negative of ['text , watermark , blurry', 'ugly , deformed']) {
+      const pn = await pooled(negative);
+      expect(Math.hypot(...pn)).toBeCloseTo(1, 6);
+      expect(toySpread(weights, pn), negative).toBeGreaterThan(0.3); // near the shared direction: broad
+    }
+    for (const pn of scenes) {
+      const s = toySpread(weights, pn);
+      expect(s).toBeGreaterThanOrEqual(SPREAD_MIN - 1e-9);
+      expect(s).toBeLessThan(SPREAD_MAX + 0.02);
+    }
+    // Unrelated prompts are far from orthogonal (the shared vector), yet their means differ clearly.
+    const cos = scenes[0].reduce((acc, v, d) => acc + v * scenes[1][d], 0);
+    expect(cos).toBeGreaterThan(0.2);
+    const [mu0, mu1] = scenes.map((pn) => toyMean(weights, pn, 8, 8));
+    const rms = (a: Float64Array) => Math.sqrt(a.reduce((acc, v) => acc + v * v, 0) / a.length);
+    expect(rms(mu0.map((v, i) => v - mu1[i]))).toBeGreaterThan(0.3 * rms(mu0));
+    // "" is all zero rows: pooled_n = 0, mean 0, the unconditional spread 1.
+    const empty = pooledDirection(new Float32Array(77 * TOY_DIM), 77);
+    expect(empty.every((v) => v === 0)).toBe(true);
+    expect(toySpread(weights, empty)).toBe(1);
   });
 
   it('VAE: decode(encode(image) * sf / sf) gives the image back, through both encoder outputs', async () => {

@@ -12,6 +12,7 @@ import { buildToyTextEncoder, buildToyVaeDecoder, buildToyVaeEncoder } from './t
 import { tokenizerFiles, type ToyTokenizer } from './toy-tokenizer.js';
 import { buildToyUnet, type TimestepContract } from './toy-unet-graph.js';
 import type { ToyPrediction } from './toy-reference.js';
+import { genericTokenIds } from './generic-tokens.js';
 import { BETA_END, BETA_START, LATENT_CHANNELS, SCALING_FACTOR, TOY_DIM, TRAIN_TIMESTEPS, toyWeights } from './toy-spec.js';
 
 export interface ToyVariant {
@@ -55,7 +56,7 @@ const DIFFUSERS_VERSION = '0.31.0';
 /** Writes one variant's folder into `dir` (which must not hold an older build). Returns files written. */
 export function writeModelFolder(dir: string, variant: ToyVariant, tokenizer: ToyTokenizer): string[] {
   const vocabSize = tokenizer.vocab.size;
-  const weights = toyWeights(vocabSize);
+  const weights = toyWeights(vocabSize, genericTokenIds(tokenizer.vocab));
   const files: Record<string, string | Uint8Array> = {
     'model_index.json': json(modelIndex(variant)),
     'scheduler/scheduler_config.json': json(schedulerConfig(variant)),

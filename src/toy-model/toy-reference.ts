@@ -8,21 +8,31 @@
  * fractional timesteps), a = 1 / (1 + sigma^2).
  */
 import {
-  BASIS_FREQS, LATENT_CHANNELS, NORM_EPS, SPREAD_GAIN, SPREAD_MAX, SPREAD_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS,
-  trainSigmas, type ToyWeights,
+  BASIS_FREQS, COMMON_NORM, commonDirection, LATENT_CHANNELS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC, SPREAD_MAX, SPREAD_MIN,
+  SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas, type ToyWeights,
 } from './toy-spec.js';
 
 export type ToyPrediction = 'epsilon' | 'v_prediction';
 
-/** pooled_n for one batch item: mean over the sequence, then soft unit normalization. */
+const COMMON = commonDirection();
+
+/**
+ * pooled_n for one batch item: u = sum_s(hidden) + COMMON_NORM commonDir (the shared vector every
+ * prompt encoding carries), pooled_n = r u / |u| with r = |sum| / sqrt(|sum|^2 + NORM_EPS^2), which is
+ * 1 for any non-empty prompt and 0 for "" (its BOS/EOS/pad rows are zero). The sum, not the mean, so
+ * padding and extra 77-token windows change nothing.
+ */
 export function pooledDirection(hidden: Float32Array, seqLen: number, item = 0): Float64Array {
-  const pooled = new Float64Array(TOY_DIM);
+  const sum = new Float64Array(TOY_DIM);
   const base = item * seqLen * TOY_DIM;
   for (let s = 0; s < seqLen; s++) {
-    for (let d = 0; d < TOY_DIM; d++) pooled[d] += hidden[base + s * TOY_DIM + d] / seqLen;
+    for (let d = 0; d < TOY_DIM; d++) sum[d] += hidden[base + s * TOY_DIM + d];
   }
-  const norm = Math.sqrt(pooled.reduce((acc, v) => acc + v * v, 0) + NORM_EPS * NORM_EPS);
-  return pooled.map((v) => v / norm);
+  const sumNorm2 = sum.reduce((acc, v) => acc + v * v, 0);
+  const r = Math.sqrt(sumNorm2 / (sumNorm2 + NORM_EPS * NORM_EPS));
+  const u = sum.map((v, d) => v + COMMON_NORM * COMMON[d]);
+  const uNorm = Math.sqrt(u.reduce((acc, v) => acc + v * v, 0));
+  return u.map((v) => (r * v) / uNorm);
 }
 
 /** The prompt's mean latent mu [4, h, w]: coefficients c = pooled_n . P on a cosine basis. */
@@ -52,19 +62,30 @@ export function toyMean(weights: ToyWeights, pooledN: Float64Array, h: number, w
 }
 
 /**
- * The prompt's spread s: in [SPREAD_MIN, SPREAD_MAX] for any non-empty prompt, SPREAD_UNCOND for "".
- * The blend by r = |pooled_n| makes the unconditional distribution the broadest one, which is what
- * keeps classifier-free guidance from running away (see toy-spec.ts, SPREAD_UNCOND).
+ * The prompt's spread s, in three parts:
+ *   s_prompt = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) sigmoid(SPREAD_GAIN spreadDir . pooled_n);
+ *   s_cond   = s_prompt + e (SPREAD_GENERIC - s_prompt), genericness e = exp(-(q / SPECIFICITY_SCALE)^2) with
+ *              q = |pooled_n|^2 - (commonDir . pooled_n)^2, the prompt-specific energy: prompts near
+ *              the shared direction ("text, watermark, blurry") are broad, content prompts keep s_prompt;
+ *   s        = SPREAD_UNCOND + r (s_cond - SPREAD_UNCOND), r = |pooled_n| (1 for any non-empty prompt,
+ *              0 for ""), so the unconditional distribution is the broadest one.
+ * Broad generic and unconditional spreads are what keep classifier-free guidance from running away
+ * (see toy-spec.ts, SPREAD_UNCOND and SPREAD_GENERIC).
  */
 export function toySpread(weights: ToyWeights, pooledN: Float64Array): number {
   let z = 0;
+  let c = 0;
   let r2 = 0;
   for (let d = 0; d < TOY_DIM; d++) {
     z += weights.spreadDir[d] * pooledN[d];
+    c += weights.commonDir[d] * pooledN[d];
     r2 += pooledN[d] * pooledN[d];
   }
   const sPrompt = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) / (1 + Math.exp(-SPREAD_GAIN * z));
-  return SPREAD_UNCOND + Math.sqrt(r2) * (sPrompt - SPREAD_UNCOND);
+  const q = (r2 - c * c) / SPECIFICITY_SCALE;
+  const generic = Math.exp(-q * q);
+  const sCond = sPrompt + generic * (SPREAD_GENERIC - sPrompt);
+  return SPREAD_UNCOND + Math.sqrt(r2) * (sCond - SPREAD_UNCOND);
 }
 
 /** sigma(t) for a possibly fractional train timestep, clamped to [0, T-1]. */

@@ -3,7 +3,14 @@
  * TypeScript reference (toy-reference.ts) so both compute the same function. The toy data distribution
  * for a prompt is a Gaussian N(mu(prompt), s(prompt)^2 I) in latent space; mu is a smooth picture made of
  * a separable cosine basis (DCT-II style, frequencies 0..K-1 per axis, amplitude ~ 1/(1 + kx + ky)),
- * whose coefficients are a fixed random projection of the unit-normalized pooled text embedding.
+ * whose coefficients are a fixed random projection of the prompt direction pooled_n. As with real CLIP
+ * encoders, encodings of unrelated prompts are far from orthogonal: pooled_n is the direction of
+ * (sum of token states + a fixed shared vector of norm COMMON_NORM), so mu(prompt) = cos(theta) mu_common
+ * + a prompt-specific part of size sin(theta) (about 0.6-0.85 for scene prompts, less for short ones)
+ * and mu(pos) - mu(neg) is smaller than |mu|. Generic tokens (negative-prompt words, punctuation;
+ * generic-tokens.ts) add almost nothing to the sum, and prompts near the shared direction get a broad
+ * spread (SPREAD_GENERIC): with CFG that makes the negative's Gaussian the broader one, so guidance 7.5
+ * pushes away from it instead of extrapolating 7.5x between two equally confident pictures.
  * All weights come from SeededRandom with fixed seeds, so every build writes the same bytes.
  */
 import { SeededRandom } from '../core/random.js';
@@ -16,9 +23,13 @@ export const BASIS_FREQS = 5;
 export const LATENT_CHANNELS = 4;
 /** SD1's VAE scaling factor; the toy VAE is built so the pipeline's scaling is exact. */
 export const SCALING_FACTOR = 0.18215;
-/** Range of the per-prompt spread s. */
-export const SPREAD_MIN = 0.04;
-export const SPREAD_MAX = 0.35;
+/**
+ * Range of the per-prompt spread s_prompt of specific prompts. Narrow (ratio 1.4) and well below
+ * SPREAD_GENERIC, so that with a generic negative the CFG weights w_n / w_p = -(g - 1) / g (s_p / s_n)^2
+ * stay between about -0.15 and -0.33 at g = 7.5: a visible push, never a runaway.
+ */
+export const SPREAD_MIN = 0.16;
+export const SPREAD_MAX = 0.22;
 /**
  * Spread of the unconditional (empty-prompt) distribution, the unit variance of SD's scaled latents.
  * With CFG, eps_u + g (eps_c - eps_u), late steps (sigma << s) relax x0 toward the fixed point
@@ -26,12 +37,38 @@ export const SPREAD_MAX = 0.35;
  * when s_u <= s_c. A broad unconditional keeps guidance 7.5 pictures in range, as with real models.
  */
 export const SPREAD_UNCOND = 1;
-/** s = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) * sigmoid(SPREAD_GAIN * spreadDir . pooled_n). */
+/** s_prompt = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) * sigmoid(SPREAD_GAIN * spreadDir . pooled_n). */
 export const SPREAD_GAIN = 16;
-/** Softens pooled normalization: pooled_n = pooled / sqrt(|pooled|^2 + NORM_EPS^2), so "" gives 0. */
+/**
+ * Spread of a generic prompt (one near the shared direction, e.g. "text, watermark, blurry"). With CFG
+ * the late-step fixed point is (w_n mu_n + w_p mu_p) / (w_n + w_p), w_p = g / s_p^2, w_n = (1 - g) / s_n^2,
+ * and the sample's deviation scales by s_p (s_p / s_n)^(g - 1) (the product of the two Gaussians'
+ * densities, p_p^g p_n^(1-g)). A negative broader than the positive keeps both tame (the picture moves
+ * by w_n / (w_n + w_p) (mu_n - mu_p), away from the negative); a narrower one blows up (at g = 7.5,
+ * s_n = s_p / 1.5 already scales the noise 14x).
+ */
+export const SPREAD_GENERIC = 0.36;
+/**
+ * Genericness of a prompt: exp(-(q / SPECIFICITY_SCALE)^2) with q = |pooled_n|^2 - (commonDir . pooled_n)^2
+ * = sin^2(theta), its prompt-specific energy. Generic-word prompts have q < 0.01 (genericness 1), a
+ * generic list with one content word ("text, watermark, extra limbs, deformed hands") 0.13 (0.83),
+ * "a red fox" 0.34 (0.28), scene prompts 0.45-0.8 (< 0.1).
+ */
+export const SPECIFICITY_SCALE = 0.3;
+/**
+ * Norm of the shared vector added to the summed token states (token rows have norm about sqrt(TOY_DIM)):
+ * for n content tokens, sin^2(theta) ~ n / (n + (COMMON_NORM / sqrt(TOY_DIM))^2).
+ */
+export const COMMON_NORM = 3 * Math.sqrt(TOY_DIM);
+/** Scale of generic tokens' embedding rows (content tokens: 1), see generic-tokens.ts. */
+export const GENERIC_TOKEN_SCALE = 0.1;
+/** Softens the "is there any prompt" test: r = |sum| / sqrt(|sum|^2 + NORM_EPS^2), so "" gives 0. */
 export const NORM_EPS = 1e-4;
-/** Overall amplitude of the mean image (tuned so mean latents decode to about [-1, 1]). */
-export const MEAN_GAIN = 0.7;
+/**
+ * Overall amplitude of the mean image: mean latents decode to about [-0.9, 0.9], leaving headroom for
+ * the push a negative prompt gives at guidance 7.5 (decoded values clipped at 0/255 stay under ~5%).
+ */
+export const MEAN_GAIN = 0.5;
 export const TRAIN_TIMESTEPS = 1000;
 export const BETA_START = 0.00085;
 export const BETA_END = 0.012;
@@ -91,17 +128,26 @@ export function basisAmplitude(ky: number, kx: number): number {
 }
 
 export interface ToyWeights {
-  /** [V, D] token embeddings; BOS and EOS (= pad) rows are zero. */
+  /** [V, D] token embeddings, seeded, generic rows scaled by GENERIC_TOKEN_SCALE; BOS and EOS (= pad) rows are zero. */
   embedding: Float32Array;
   /** [D, 4*K*K] pooled_n -> mean coefficients, amplitude already folded in (index c*K*K + ky*K + kx). */
   projection: Float32Array;
   /** [D] direction whose dot with pooled_n sets the spread. */
   spreadDir: Float32Array;
+  /** [D] unit direction of the shared vector (COMMON_NORM commonDir), orthogonal to spreadDir. */
+  commonDir: Float32Array;
 }
 
-/** The seeded weights for a vocabulary of `vocabSize` tokens whose last two ids are BOS and EOS. */
-export function toyWeights(vocabSize: number): ToyWeights {
+/**
+ * The seeded weights for a vocabulary of `vocabSize` tokens whose last two ids are BOS and EOS.
+ * `genericIds` (generic-tokens.ts) only shapes the text encoder's table; the UNet-side weights
+ * (projection, spreadDir, commonDir) depend on nothing but the seeds.
+ */
+export function toyWeights(vocabSize: number, genericIds: ReadonlySet<number> = new Set()): ToyWeights {
   const embedding = new SeededRandom(0x7a1e_0001).take(vocabSize * TOY_DIM);
+  for (const v of genericIds) {
+    if (v < vocabSize - 2) for (let d = 0; d < TOY_DIM; d++) embedding[v * TOY_DIM + d] *= GENERIC_TOKEN_SCALE;
+  }
   embedding.fill(0, (vocabSize - 2) * TOY_DIM);
   const k2 = BASIS_FREQS * BASIS_FREQS;
   const cols = LATENT_CHANNELS * k2;
@@ -114,8 +160,23 @@ export function toyWeights(vocabSize: number): ToyWeights {
       projection[d * cols + col] *= basisAmplitude(ky, kx);
     }
   }
-  const spreadDir = new SeededRandom(0x7a1e_0003).take(TOY_DIM);
-  const norm = Math.hypot(...spreadDir);
-  spreadDir.forEach((v, i) => (spreadDir[i] = v / norm));
-  return { embedding, projection, spreadDir };
+  return { embedding, projection, spreadDir: spreadDirection(), commonDir: commonDirection() };
+}
+
+/** The seeded unit direction whose dot with pooled_n sets s_prompt. */
+export function spreadDirection(): Float32Array {
+  return unit(new SeededRandom(0x7a1e_0003).take(TOY_DIM));
+}
+
+/** The shared direction: seeded, then made orthogonal to spreadDir so s_prompt reads only the specific part. */
+export function commonDirection(): Float32Array {
+  const spreadDir = spreadDirection();
+  const common = new SeededRandom(0x7a1e_0004).take(TOY_DIM);
+  const along = common.reduce((acc, v, d) => acc + v * spreadDir[d], 0);
+  return unit(common.map((v, d) => v - along * spreadDir[d]));
+}
+
+function unit(v: Float32Array): Float32Array {
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
 }

@@ -7,7 +7,7 @@
  * the pair's text so the result is deterministic. Pairs whose merged text already exists are skipped
  * so every merge adds exactly one new vocabulary entry.
  */
-import { STORY_WORDS } from './word-list.js';
+import { GENERIC_WORDS, STORY_WORDS } from './word-list.js';
 
 export const BOS_TOKEN = '<|startoftext|>';
 export const EOS_TOKEN = '<|endoftext|>';
@@ -62,7 +62,7 @@ export function learnToyTokenizer(passages: string[] = [], maxMerges = 2000): To
   const { vocabOrder: base, byByte } = bytesToUnicode();
   const known = new Set<string>([...base, ...base.map((c) => `${c}</w>`)]);
   const merges: string[] = [];
-  const builtIn = wordFrequencies([STORY_WORDS]);
+  const builtIn = wordFrequencies([STORY_WORDS, GENERIC_WORDS]);
   const corpus = new BpeCorpus(builtIn, byByte);
   corpus.learn(merges, known, maxMerges);
   const extra = new Map([...wordFrequencies(passages)].filter(([word]) => !builtIn.has(word)));

@@ -8,8 +8,8 @@
 import { OnnxGraphBuilder } from '../onnx/index.js';
 import type { ToyPrediction } from './toy-reference.js';
 import {
-  BASIS_FREQS, LATENT_CHANNELS, NORM_EPS, SPREAD_GAIN, SPREAD_MAX, SPREAD_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS,
-  trainSigmas, type ToyWeights,
+  BASIS_FREQS, COMMON_NORM, LATENT_CHANNELS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC, SPREAD_MAX, SPREAD_MIN,
+  SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas, type ToyWeights,
 } from './toy-spec.js';
 
 export type TimestepContract = 'float' | 'int64' | 'scalar';
@@ -34,10 +34,15 @@ export function addToyDenoiser(
   options: ToyUnetOptions,
 ): DenoiserValues {
   const K = BASIS_FREQS;
-  // 1. pooled_n = mean_s(hidden) / sqrt(|mean|^2 + eps^2): the prompt's direction, any sequence length.
-  const pooled = g.op('ReduceMean', [inputs.hidden], { axes: [1], keepdims: 0 });
-  const sq = g.op('ReduceSumSquare', [pooled], { axes: [1], keepdims: 1 });
-  const pn = g.op('Div', [pooled, g.op('Sqrt', [g.op('Add', [sq, g.constFloat([NORM_EPS * NORM_EPS])])])]);
+  // 1. pooled_n = r u / |u|, u = sum_s(hidden) + COMMON_NORM commonDir (the shared vector), r = |sum| /
+  //    sqrt(|sum|^2 + eps^2) (1 for any prompt, 0 for ""): the prompt's direction, any sequence length.
+  const sum = g.op('ReduceSum', [inputs.hidden, g.constInt64([1])], { keepdims: 0 });
+  const sumSq = g.op('ReduceSumSquare', [sum], { axes: [1], keepdims: 1 });
+  const rIn = g.op('Sqrt', [g.op('Div', [sumSq, g.op('Add', [sumSq, g.constFloat([NORM_EPS * NORM_EPS])])])]);
+  const shared = Float32Array.from(weights.commonDir, (v) => v * COMMON_NORM);
+  const u = g.op('Add', [sum, g.initializer('toy_common_vector', shared, [TOY_DIM])]);
+  const uNorm = g.op('Sqrt', [g.op('ReduceSumSquare', [u], { axes: [1], keepdims: 1 })]);
+  const pn = g.op('Mul', [rIn, g.op('Div', [u, uNorm])]);
 
   // 2. mu = sum_{ky,kx} c[ch,ky,kx] cos(pi ky (i+.5)/h) cos(pi kx (j+.5)/w), as two MatMuls.
   const coefFlat = g.op('MatMul', [pn, g.initializer('toy_projection', weights.projection, [TOY_DIM, LATENT_CHANNELS * K * K])]);
@@ -55,14 +60,21 @@ export function addToyDenoiser(
   const rows = g.op('MatMul', [coef, cx]); // [B,4,K,w]
   const mu = g.op('MatMul', [g.op('Transpose', [cy], { perm: [1, 0] }), rows]); // [h,K] @ [B,4,K,w]
 
-  // 3. s_prompt = s_min + (s_max - s_min) sigmoid(gain * dir . pooled_n), one per batch item, blended
-  //    toward SPREAD_UNCOND by r = |pooled_n| (1 for any non-empty prompt, 0 for ""): s = S_u + r (s_prompt - S_u).
+  // 3. s_prompt = s_min + (s_max - s_min) sigmoid(gain * dir . pooled_n), one per batch item;
+  //    s_cond = s_prompt + e (S_generic - s_prompt), e = exp(-((|pn|^2 - (common . pn)^2) / q0)^2): broad
+  //    near the shared direction; then blended toward SPREAD_UNCOND by r = |pooled_n| (1 for any
+  //    non-empty prompt, 0 for ""): s = S_u + r (s_cond - S_u).
   const z = g.op('MatMul', [pn, g.initializer('toy_spread_dir', weights.spreadDir, [TOY_DIM, 1])]);
   const sig01 = g.op('Sigmoid', [g.op('Mul', [z, g.constFloat([SPREAD_GAIN])])]);
   const sPrompt = g.op('Add', [g.op('Mul', [sig01, g.constFloat([SPREAD_MAX - SPREAD_MIN])]), g.constFloat([SPREAD_MIN])]);
-  const r = g.op('Sqrt', [g.op('ReduceSumSquare', [pn], { axes: [1], keepdims: 1 })]);
+  const r2 = g.op('ReduceSumSquare', [pn], { axes: [1], keepdims: 1 });
+  const c = g.op('MatMul', [pn, g.initializer('toy_common_dir', weights.commonDir, [TOY_DIM, 1])]);
+  const q = g.op('Mul', [g.op('Sub', [r2, g.op('Mul', [c, c])]), g.constFloat([1 / SPECIFICITY_SCALE])]);
+  const generic = g.op('Exp', [g.op('Neg', [g.op('Mul', [q, q])])]);
+  const sCond = g.op('Add', [sPrompt, g.op('Mul', [generic, g.op('Sub', [g.constFloat([SPREAD_GENERIC]), sPrompt])])]);
+  const r = g.op('Sqrt', [r2]);
   const uncond = g.constFloat([SPREAD_UNCOND]);
-  const spread = g.op('Add', [uncond, g.op('Mul', [r, g.op('Sub', [sPrompt, uncond])])]);
+  const spread = g.op('Add', [uncond, g.op('Mul', [r, g.op('Sub', [sCond, uncond])])]);
   const s = g.op('Reshape', [spread, g.constInt64([-1, 1, 1, 1])]);
   const s2 = g.op('Mul', [s, s]);
 

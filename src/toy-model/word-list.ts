@@ -2,6 +2,9 @@
  * Built-in English words the toy tokenizer learns its BPE merges from: the vocabulary of story
  * illustration prompts (people and creatures, places, colours, moods, light, art styles, camera words)
  * plus common function words. Public-domain passages in examples/*.txt are added when present.
+ * GENERIC_WORDS are the image-quality and artifact words negative prompts are made of; they are
+ * built-in too (one token each), and the toy text encoder gives them almost no prompt-specific
+ * direction (see generic-tokens.ts), as real CLIP encodings of such words sit near the common direction.
  */
 export const STORY_WORDS = `
 a an the and or of in on at to from with without by for under over above below behind beside between
@@ -51,4 +54,11 @@ went came took gave made found looked turned ran walked stood sat lay fell rose 
 upon very much more most some any all every each other another same such only own just then now
 never always often again still even also well here there not no yes up down out off back away
 one two three four five six seven eight nine ten hundred thousand first second last next
+`;
+
+/** Quality / artifact vocabulary of negative prompts ("text, watermark, blurry", "ugly, deformed"). */
+export const GENERIC_WORDS = `
+text watermark signature logo username blurry blurred blur lowres jpeg artifacts compression noisy grainy
+ugly deformed disfigured distorted mutated mutation malformed bad worst poor quality extra missing limbs
+fingers cropped duplicate error oversaturated overexposed underexposed masterpiece
 `;
