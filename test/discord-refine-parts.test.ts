@@ -1,9 +1,13 @@
 // Pure parts behind refinement and buttons: instruction lines, region masks, upload masks, custom_ids.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { applyRefinement, parseRefineInstructions } from '../src/core/refine/refine-instructions.js';
 import { regionMask } from '../src/core/refine/region-mask.js';
 import { maskFromUpload } from '../src/core/refine/upload-mask.js';
 import { draftButtonId, parseDraftButtonId } from '../src/discord/handlers/draft-button-id.js';
+import { downloadAttachment } from '../src/discord/refine/attachment-check.js';
+import { UserErrorId } from '../src/discord/user-error.js';
 
 describe('refine instructions', () => {
   it('reads labelled lines and applies them', () => {
@@ -29,5 +33,19 @@ describe('refine instructions', () => {
     expect(id.length).toBeLessThanOrEqual(100);
     expect(parseDraftButtonId(id)).toEqual({ action: 'vary', draftId: 'abcDEF12_-', variant: 2 });
     for (const bad of ['draft:explode:x', 'other:pick:x:1', 'draft:pick:x:7', 'draft:pick:x:1:2']) expect(parseDraftButtonId(bad)).toBeUndefined();
+  });
+});
+
+describe('attachment download', () => {
+  it('refuses more bytes than the limit even when the announced size was small', async () => {
+    const server = createServer((_req, res) => res.end(Buffer.alloc(2048)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/clip.mp4`;
+    try {
+      await expect(downloadAttachment({ name: 'clip.mp4', url }, 1024)).rejects.toMatchObject({ id: UserErrorId.FileTooLarge });
+      expect((await downloadAttachment({ name: 'clip.mp4', url }, 4096)).length).toBe(2048);
+    } finally {
+      server.close();
+    }
   });
 });

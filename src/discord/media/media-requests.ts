@@ -4,25 +4,44 @@
  * the bot builds it at once with sharp and answers with the file.
  */
 import { AttachmentBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { chooseCameraMotion } from '../../core/camera-motion.js';
+import type { Draft } from '../../core/story/draft.js';
+import { ANIMATE_MOTIONS, type AnimatePayload } from '../../queue/index.js';
 import { storyboardSheet } from '../../media/storyboard-sheet.js';
 import type { BotContext } from '../bot-context.js';
 import { newId } from '../drafts/draft-service.js';
 import { fitUpload } from '../drafts/upload-fit.js';
+import { downloadAttachment } from '../refine/attachment-check.js';
 import { requireStory, storyOfChannel } from '../stories/story-access.js';
 import { UserError, UserErrorId } from '../user-error.js';
 
-type Motion = 'ken-burns' | 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right' | 'crossfade';
+/**
+ * The animate job for variant `variant` of a finished draft: its picture, its own prompt and seed (so
+ * the redrawn keyframes share the draft's noise), and a camera move chosen from the user's words,
+ * else the scene's action (`chooseCameraMotion`).
+ */
+export function animationOf(draft: Draft, variant: number, motion: { userWords?: string; action?: string }): Pick<AnimatePayload, 'panelKeys' | 'motion' | 'prompt' | 'negative' | 'seed'> {
+  const key = draft.blobKeys[variant];
+  if (!key) throw new UserError(UserErrorId.DraftNotReady, 'That draft is not finished yet.');
+  const chosen = (ANIMATE_MOTIONS as readonly string[]).includes(motion.userWords ?? '')
+    ? (motion.userWords as AnimatePayload['motion'])
+    : chooseCameraMotion(motion).motion;
+  return { panelKeys: [key], motion: chosen, prompt: draft.prompt, negative: draft.negativePrompt || undefined, seed: draft.seeds[variant] };
+}
 
 export async function requestAnimation(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
   const story = await requireStory(ctx.stories, interaction.channel);
   const number = interaction.options.getInteger('panel', true);
   const scene = (await ctx.stories.listScenes(story.id)).find((s) => s.index === number - 1);
   if (!scene?.panel) throw new UserError(UserErrorId.NoSuchPanel, `Scene ${number} has no panel yet; vote on its draft first.`);
+  const draft = await ctx.stories.getDraft(scene.panel.draftId);
+  if (!draft) throw new UserError(UserErrorId.NoSuchPanel, `Scene ${number}'s draft is gone; pick its panel again.`);
+  const animation = animationOf(draft, scene.panel.variant, { userWords: interaction.options.getString('motion') ?? undefined, action: scene.action });
   await ctx.queue.enqueue('animate', {
     v: 1, requestId: newId(), userId: interaction.user.id, storyId: story.id, channel: { guildId: story.guildId, channelId: interaction.channelId },
-    panelKeys: [scene.panel.blobKey], motion: (interaction.options.getString('motion') ?? 'ken-burns') as Motion, seconds: interaction.options.getInteger('seconds') ?? 4,
+    ...animation, seconds: interaction.options.getInteger('seconds') ?? 4,
   });
-  return `Animating scene ${number}; the clip will be posted here.`;
+  return `Animating scene ${number} (${animation.motion}); the clip will be posted here.`;
 }
 
 export async function requestStylize(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
@@ -31,10 +50,9 @@ export async function requestStylize(interaction: ChatInputCommandInteraction, c
     throw new UserError(UserErrorId.BadAttachment, `"${video.name}" is not a video; attach an MP4, WebM or GIF.`);
   }
   if (video.size > ctx.config.UPLOAD_LIMIT_BYTES) throw new UserError(UserErrorId.FileTooLarge, `"${video.name}" is over the ${(ctx.config.UPLOAD_LIMIT_BYTES / 1048576).toFixed(0)} MB limit.`);
-  const response = await fetch(video.url);
-  if (!response.ok) throw new Error(`video download failed with HTTP ${response.status}`);
+  const bytes = await downloadAttachment(video, ctx.config.UPLOAD_LIMIT_BYTES);
   const ext = (video.name.split('.').pop() ?? 'mp4').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8) || 'mp4';
-  const sourceKey = await ctx.blobs.put(Buffer.from(await response.arrayBuffer()), ext);
+  const sourceKey = await ctx.blobs.put(bytes, ext);
   const story = await storyOfChannel(ctx.stories, interaction.channel);
   await ctx.queue.enqueue('stylize', {
     v: 1, requestId: newId(), userId: interaction.user.id, storyId: story?.id, channel: { guildId: interaction.guildId ?? undefined, channelId: interaction.channelId },

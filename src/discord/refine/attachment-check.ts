@@ -14,6 +14,20 @@ export interface AttachmentLike {
 }
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+/** A download from Discord's CDN that takes longer than this is given up. */
+const DOWNLOAD_TIMEOUT_MS = 30_000;
+
+/**
+ * Downloads an attachment's bytes. The size Discord announced is checked by the caller; this checks
+ * the bytes that actually arrived against `limitBytes` too, and gives up after DOWNLOAD_TIMEOUT_MS.
+ */
+export async function downloadAttachment(attachment: Pick<AttachmentLike, 'name' | 'url'>, limitBytes: number): Promise<Buffer> {
+  const response = await fetch(attachment.url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  if (!response.ok) throw new Error(`attachment download failed with HTTP ${response.status}`);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (bytes.length > limitBytes) throw new UserError(UserErrorId.FileTooLarge, `"${attachment.name}" is larger than ${(limitBytes / 1024 / 1024).toFixed(0)} MB.`);
+  return bytes;
+}
 
 /** Validates `attachment` and returns its bytes. */
 export async function fetchImageAttachment(attachment: AttachmentLike, limitBytes: number): Promise<Buffer> {
@@ -24,10 +38,7 @@ export async function fetchImageAttachment(attachment: AttachmentLike, limitByte
   if (attachment.size > limitBytes) {
     throw new UserError(UserErrorId.FileTooLarge, `"${attachment.name}" is ${(attachment.size / 1024 / 1024).toFixed(1)} MB; pictures can be at most ${(limitBytes / 1024 / 1024).toFixed(0)} MB.`);
   }
-  const response = await fetch(attachment.url);
-  if (!response.ok) throw new Error(`attachment download failed with HTTP ${response.status}`);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > limitBytes) throw new UserError(UserErrorId.FileTooLarge, `"${attachment.name}" is larger than ${(limitBytes / 1024 / 1024).toFixed(0)} MB.`);
+  const bytes = await downloadAttachment(attachment, limitBytes);
   try {
     await sharp(bytes).metadata();
   } catch {
