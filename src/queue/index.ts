@@ -7,6 +7,7 @@ export { FairQueue, type FairQueueOptions, type EnqueuedJob, type QueuePosition 
 export { QueueFullError, type QueueLimit } from './queue-full-error.js';
 export { JobInputError } from './job-input-error.js';
 export {
+  ANIMATE_MOTIONS,
   JOB_NAMES,
   parsePayload,
   payloadSchemas,

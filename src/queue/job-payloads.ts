@@ -5,6 +5,7 @@
  * lane) for fair scheduling, and a `requestId` that becomes the BullMQ job id (idempotent enqueue).
  */
 import { z } from 'zod';
+import { CAMERA_MOTIONS } from '../core/camera-motion.js';
 
 /** The job names the render queue knows; workers register one handler per name. */
 export const JOB_NAMES = ['draft', 'refine', 'animate', 'stylize', 'storyboard'] as const;
@@ -72,13 +73,21 @@ export const refinePayloadSchema = z.object({
   ...renderKnobs,
 });
 
+/** Camera moves over one panel, plus the multi-panel slideshow motions. */
+export const ANIMATE_MOTIONS = [...CAMERA_MOTIONS, 'ken-burns', 'crossfade'] as const;
+
 export const animatePayloadSchema = z.object({
   ...common,
   panelKeys: z.array(blobKeySchema).min(1).max(32),
-  motion: z.enum(['ken-burns', 'zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'crossfade']),
+  motion: z.enum(ANIMATE_MOTIONS),
   seconds: z.number().min(1).max(60),
   fps: z.number().int().min(4).max(30).default(12),
   format: z.enum(['mp4', 'gif', 'webp']).default('mp4'),
+  /** The panel's own prompt and seed: keyframes are redrawn at low strength with shared noise. */
+  prompt: z.string().min(1).max(2000).optional(),
+  negative: z.string().max(2000).optional(),
+  seed: z.number().int().min(0).max(0xffff_ffff).optional(),
+  strength: z.number().min(0.05).max(0.6).optional(),
 });
 
 export const stylizePayloadSchema = z.object({

@@ -10,6 +10,7 @@ import type { Draft } from '../../core/story/draft.js';
 import { cancelRender } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
 import { newId } from '../drafts/draft-service.js';
+import { animationOf } from '../media/media-requests.js';
 import { failedView } from '../drafts/draft-view.js';
 import { editBotMessage, postBotMessage } from '../drafts/message-post.js';
 import { canManageStory } from '../stories/story-access.js';
@@ -48,13 +49,13 @@ export const draftButtons = {
         return void (await reply('A reroll with a new seed is queued.'));
       }
       case 'animate': {
-        const key = draft.blobKeys[variant];
-        if (!key) throw new UserError(UserErrorId.DraftNotReady, 'That draft is not finished yet.');
+        const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
+        const animation = animationOf(draft, variant, { action: scene?.action });
         await ctx.queue.enqueue('animate', {
           v: 1, requestId: newId(), userId: interaction.user.id, storyId: draft.storyId,
-          channel: { channelId: interaction.channelId, messageId: interaction.message.id }, panelKeys: [key], motion: 'ken-burns', seconds: 4,
+          channel: { channelId: interaction.channelId, messageId: interaction.message.id }, ...animation, seconds: 4,
         });
-        return void (await reply(`Animating variant ${variant + 1}; the clip will be posted here.`));
+        return void (await reply(`Animating variant ${variant + 1} (${animation.motion}); the clip will be posted here.`));
       }
       case 'cancel':
         return void (await reply(await cancel(ctx, interaction, draft)));

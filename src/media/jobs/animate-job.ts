@@ -4,35 +4,16 @@
  * slideshow of the panels. The img2img detail pass runs when the payload carries a prompt (see
  * detailFields) and the worker has a model; otherwise the camera moves over the panel as it is.
  */
-import type { CameraMotion } from '../../core/camera-motion.js';
+import { CAMERA_MOTIONS, type CameraMotion } from '../../core/camera-motion.js';
 import type { AnimatePayload, JobHandler, JobResult } from '../../queue/index.js';
 import { animatePanel, type DetailPass } from '../animate.js';
 import type { ClipFormat } from '../encode-clip.js';
 import { storyboardSlideshow } from '../storyboard-slideshow.js';
 import { asJob, seedFromKey, toolsFor, type MediaJobDeps } from './media-job-deps.js';
 
-/**
- * Detail settings an animate payload may carry. The v1 schema does not list them yet (zod drops
- * unknown keys, so today they never arrive); this reads them the day the schema adds them.
- */
-interface DetailFields {
-  prompt?: string;
-  negative?: string;
-  seed?: number;
-  strength?: number;
+function isCameraMotion(motion: string): motion is CameraMotion {
+  return (CAMERA_MOTIONS as readonly string[]).includes(motion);
 }
-
-function detailFields(payload: AnimatePayload): DetailFields {
-  const p = payload as AnimatePayload & Record<string, unknown>;
-  return {
-    prompt: typeof p.prompt === 'string' && p.prompt.trim() !== '' ? p.prompt : undefined,
-    negative: typeof p.negative === 'string' ? p.negative : undefined,
-    seed: typeof p.seed === 'number' && Number.isInteger(p.seed) && p.seed >= 0 ? p.seed : undefined,
-    strength: typeof p.strength === 'number' ? p.strength : undefined,
-  };
-}
-
-const CAMERA: readonly string[] = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down'];
 
 export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
   return async (ctx) => {
@@ -42,16 +23,16 @@ export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
     const report = ({ done, total }: { done: number; total: number }) => ctx.reportStep({ step: done, total });
     const keys: string[] = [];
 
-    if (panels.length === 1 && CAMERA.includes(p.motion)) {
-      const fields = detailFields(p);
+    const motion = p.motion;
+    if (panels.length === 1 && isCameraMotion(motion)) {
       const detail: DetailPass | undefined =
-        deps.engine && fields.prompt
+        deps.engine && p.prompt
           ? {
               engine: deps.engine,
-              prompt: fields.prompt,
-              negativePrompt: fields.negative,
-              seed: fields.seed ?? seedFromKey(p.panelKeys[0]!),
-              strength: fields.strength,
+              prompt: p.prompt,
+              negativePrompt: p.negative,
+              seed: p.seed ?? seedFromKey(p.panelKeys[0]!),
+              strength: p.strength,
               steps: deps.steps,
               guidance: deps.guidance,
             }
@@ -60,7 +41,7 @@ export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
       const result = await asJob(() =>
         animatePanel(tools, {
           panelPng: panels[0]!,
-          motion: p.motion as CameraMotion,
+          motion,
           seconds: p.seconds,
           fps: p.fps,
           detail,
@@ -76,7 +57,7 @@ export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
         'animated panel',
       );
       const out: JobResult = { keys };
-      if (!detail && fields.prompt && !deps.engine) out.warnings = ['This worker has no model loaded, so the camera moved over the panel without redrawing detail.'];
+      if (!detail && p.prompt && !deps.engine) out.warnings = ['This worker has no model loaded, so the camera moved over the panel without redrawing detail.'];
       return out;
     }
 
@@ -91,7 +72,7 @@ export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
           secondsPerPanel: hold,
           fadeSeconds: fade,
           fps: p.fps,
-          motion: p.motion === 'crossfade' ? 'still' : CAMERA.includes(p.motion) ? (p.motion as CameraMotion) : 'ken-burns',
+          motion: motion === 'crossfade' ? 'still' : isCameraMotion(motion) ? motion : 'ken-burns',
           captions: false,
           format: p.format,
           uploadLimitBytes: deps.uploadLimitBytes,
