@@ -83,6 +83,19 @@ describe('media jobs in the worker runtime', () => {
     expect(progress.step).toBe(progress.total);
   });
 
+  it('animate with the panel\'s prompt and seed redraws keyframes with the engine', async () => {
+    const b = await start();
+    const panelKey = await blobs.put(await panelPng('#2255aa', 'Hare', 128, 96), 'png');
+    const base = { panelKeys: [panelKey], motion: 'zoom-in' as const, seconds: 2, fps: 8, format: 'gif' as const };
+    const plain = await finished(b, (await b.fq.enqueue('animate', { ...common('u1'), ...base })).jobId);
+    const detailed = await finished(b, (await b.fq.enqueue('animate', { ...common('u1'), ...base, prompt: 'a hare in a meadow', seed: 11, strength: 0.3 })).jobId);
+    expect(detailed.failedReason ?? '').toBe('');
+    const [plainKey] = (plain.returnvalue as JobResult).keys;
+    const [detailedKey] = (detailed.returnvalue as JobResult).keys;
+    // The camera path is the same; only the img2img pass can make the frames differ.
+    expect(detailedKey).not.toBe(plainKey);
+  });
+
   it('animate with several panels makes one crossfading clip; storyboard exports all three forms', async () => {
     const b = await start();
     const keys = [await blobs.put(await panelPng('#cc2222', '1', 128, 96), 'png'), await blobs.put(await panelPng('#22cc22', '2', 128, 96), 'png')];
