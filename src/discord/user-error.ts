@@ -32,7 +32,3 @@ export class UserError extends Error {
     super(message);
   }
 }
-
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
-}
