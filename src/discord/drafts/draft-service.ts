@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { BaseMessageOptions, Message } from 'discord.js';
+import type { Config } from '../../config.js';
 import type { Scene } from '../../core/story/scene.js';
 import type { Draft } from '../../core/story/draft.js';
 import type { Story } from '../../core/story/story.js';
@@ -27,8 +28,6 @@ export interface DraftRequest {
   seed?: number;
   steps?: number;
   quality?: 'fast' | 'balanced' | 'best';
-  width: number;
-  height: number;
 }
 
 export interface RefineRequest {
@@ -44,6 +43,12 @@ export interface RefineRequest {
 }
 
 export const newId = () => randomBytes(8).toString('base64url');
+
+/** A story's drafts keep its picture size; other drafts use the configured size, rounded down to a multiple of 8. */
+function draftSize(story: Story | undefined, config: Config): { width: number; height: number } {
+  if (story) return { width: story.style.width, height: story.style.height };
+  return { width: config.RENDER_WIDTH - (config.RENDER_WIDTH % 8), height: config.RENDER_HEIGHT - (config.RENDER_HEIGHT % 8) };
+}
 const newSeed = () => randomInt(0, 2 ** 32 - 1);
 
 export class DraftService {
@@ -98,8 +103,7 @@ export class DraftService {
         quality: req.quality ?? ctx.config.BUDGET_QUALITY,
         guidance: style?.guidance,
         scheduler: style?.scheduler,
-        width: req.width,
-        height: req.height,
+        ...draftSize(req.story, ctx.config),
         variants: 4,
       }),
     );

@@ -17,8 +17,6 @@ export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: B
   const negative = [interaction.options.getString('negative') ?? '', parsed.negative].filter(Boolean).join(', ');
   const story = await storyOfChannel(ctx.stories, interaction.channel);
   const live = story && story.ended === undefined ? story : undefined;
-  const w = live?.style.width ?? ctx.config.RENDER_WIDTH;
-  const h = live?.style.height ?? ctx.config.RENDER_HEIGHT;
   const quality = interaction.options.getString('quality') as 'fast' | 'balanced' | 'best' | null;
   await ctx.drafts.queueDraft(
     {
@@ -30,8 +28,6 @@ export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: B
       seed: interaction.options.getInteger('seed') ?? parsed.options.seed,
       steps: interaction.options.getInteger('steps') ?? undefined,
       quality: quality ?? undefined,
-      width: w - (w % 8),
-      height: h - (h % 8),
     },
     (view) => interaction.editReply(view),
   );

@@ -44,8 +44,7 @@ export const draftButtons = {
       case 'reroll': {
         const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
         const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
-        const size = await sizeOf(ctx, draft);
-        await ctx.drafts.queueDraft({ userId: interaction.user.id, guildId: interaction.guildId ?? undefined, story, scene, prompt: draft.prompt, negative: draft.negativePrompt, ...size }, postReply);
+        await ctx.drafts.queueDraft({ userId: interaction.user.id, guildId: interaction.guildId ?? undefined, story, scene, prompt: draft.prompt, negative: draft.negativePrompt }, postReply);
         return void (await reply('A reroll with a new seed is queued.'));
       }
       case 'animate': {
@@ -62,11 +61,6 @@ export const draftButtons = {
     }
   },
 };
-
-async function sizeOf(ctx: BotContext, draft: Draft): Promise<{ width: number; height: number }> {
-  const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
-  return story ? { width: story.style.width, height: story.style.height } : { width: ctx.config.RENDER_WIDTH - (ctx.config.RENDER_WIDTH % 8), height: ctx.config.RENDER_HEIGHT - (ctx.config.RENDER_HEIGHT % 8) };
-}
 
 async function pick(ctx: BotContext, interaction: ButtonInteraction, draft: Draft, variant: number): Promise<string> {
   const round = await ctx.stories.getVoteRound(draft.id);

@@ -49,7 +49,7 @@ export async function illustratePassage(ctx: BotContext, story: Story, passage: 
     await ctx.drafts.queueDraft(
       {
         userId, guildId: story.guildId, story: current, scene, prompt: assembled.prompt, negative: assembled.negativePrompt,
-        seed: variantSeed(current.style.baseSeed, scene.index), width: current.style.width, height: current.style.height,
+        seed: variantSeed(current.style.baseSeed, scene.index),
       },
       (view) => postBotMessage(ctx.client, home, view),
     );
