@@ -34,6 +34,30 @@ describe('npm run render', () => {
     expect([grid.width, grid.height]).toEqual([196, 132]);
   });
 
+  it.each(['toy', 'toy-int64', 'toy-scalar', 'toy-v', 'toy-inpaint', 'bench-unet'])('renders with models/%s (each export variant)', async (name) => {
+    const out = join(dir, `${name}.png`);
+    const result = await render(['--model', `models/${name}`, '--prompt', 'a lighthouse at dusk', '--steps', '3', '--width', '64', '--height', '64', '--out', out]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const meta = await sharp(out).metadata();
+    expect([meta.width, meta.height]).toEqual([64, 64]);
+  });
+
+  it('inpaints through --init and --mask, leaving unmasked pixels as they were', async () => {
+    const init = join(dir, 'init.png');
+    const mask = join(dir, 'mask.png');
+    const out = join(dir, 'inpaint.png');
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366aa' } }).png().toFile(init);
+    const left = await sharp({ create: { width: 32, height: 64, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000000' } }).composite([{ input: left, left: 0, top: 0 }]).png().toFile(mask);
+    const result = await render(['--model', 'models/toy', '--prompt', 'a red kite', '--steps', '4', '--width', '64', '--height', '64', '--init', init, '--mask', mask, '--out', out]);
+    expect(result.stderr).toBe('');
+    const { data } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+    // Right half (mask black) is exactly the source colour; the left half was repainted.
+    for (let y = 0; y < 64; y++) for (let x = 40; x < 64; x++) expect([...data.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3)]).toEqual([0x33, 0x66, 0xaa]);
+    expect([...data.subarray((32 * 64 + 8) * 3, (32 * 64 + 8) * 3 + 3)]).not.toEqual([0x33, 0x66, 0xaa]);
+  });
+
   it('takes starting latents from a .npy file', async () => {
     const latents = join(dir, 'z.npy');
     writeFileSync(latents, encodeNpy(new Float32Array(4 * 8 * 8).fill(0.5), [1, 4, 8, 8]));
