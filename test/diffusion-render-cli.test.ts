@@ -74,6 +74,7 @@ describe('npm run render', () => {
     [['--prompt', 'x', '--out', 'a.png', '--scheduler', 'heun'], '--scheduler heun is not one of euler, euler-ancestral, dpmpp-2m, ddim, pndm, lcm.'],
     [['--prompt', 'x', '--out', 'a.png', '--strength', '0.5'], '--strength needs --init.'],
     [['--prompt', 'x', '--out', 'a.png', '--model', 'models/toy', '--init', 'missing.png'], 'missing.png cannot be read as an image.'],
+    [['--prompt', 'x', '--out', 'a.png', '--model', 'models/toy', '--latents', 'missing.bin'], 'missing.bin cannot be read.'],
   ])('%j -> exit 2', async (args, message) => {
     const result = await render(args);
     expect(result.code).toBe(2);

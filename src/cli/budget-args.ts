@@ -5,10 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { BUDGET_QUALITIES, type BudgetQuality } from '../core/budget/budget-rule.js';
-
-export class BudgetUsageError extends Error {
-  override readonly name = 'BudgetUsageError';
-}
+import { UsageError } from './usage-error.js';
 
 export interface BudgetArgs {
   model?: string;
@@ -38,7 +35,7 @@ function num(name: string, raw: string | undefined, integer: boolean, min: numbe
   if (raw === undefined) return undefined;
   const v = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
-    throw new BudgetUsageError(`--${name} ${JSON.stringify(raw)} is not ${integer ? 'a whole number' : 'a number'} >= ${min}.`);
+    throw new UsageError(`--${name} ${JSON.stringify(raw)} is not ${integer ? 'a whole number' : 'a number'} >= ${min}.`);
   }
   return v;
 }
@@ -66,24 +63,24 @@ export function parseBudgetArgs(argv: string[]): BudgetArgs {
       },
     }));
   } catch (error) {
-    throw new BudgetUsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]);
+    throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]);
   }
   let grid: number[] | undefined;
   if (values.grid !== undefined) {
     grid = values.grid.split(',').map((s) => num('grid', s, true, 1)!);
-    if (grid.length < 2) throw new BudgetUsageError(`--grid ${values.grid} needs at least two step counts.`);
+    if (grid.length < 2) throw new UsageError(`--grid ${values.grid} needs at least two step counts.`);
   }
   let qualities: BudgetQuality[] | undefined;
   if (values.quality !== undefined) {
     qualities = values.quality.split(',').map((q) => {
       if (!(BUDGET_QUALITIES as readonly string[]).includes(q)) {
-        throw new BudgetUsageError(`--quality ${q} is not one of ${BUDGET_QUALITIES.join(', ')}.`);
+        throw new UsageError(`--quality ${q} is not one of ${BUDGET_QUALITIES.join(', ')}.`);
       }
       return q as BudgetQuality;
     });
   }
   const size = num('size', values.size, true, 16);
-  if (size !== undefined && size % 8 !== 0) throw new BudgetUsageError(`--size ${size} is not a multiple of 8.`);
+  if (size !== undefined && size % 8 !== 0) throw new UsageError(`--size ${size} is not a multiple of 8.`);
   return {
     model: values.model,
     prompts: values.prompts,

@@ -10,7 +10,8 @@ import { ModelFolderError } from '../diffusion/model-folder-error.js';
 import { calibrate } from '../budget/calibrate.js';
 import { loadClipImageScorer } from '../budget/clip-image.js';
 import { readPromptList, splitPrompts } from '../budget/prompt-set.js';
-import { BudgetUsageError, CALIBRATE_USAGE, parseBudgetArgs } from './budget-args.js';
+import { CALIBRATE_USAGE, parseBudgetArgs } from './budget-args.js';
+import { UsageError } from './usage-error.js';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseBudgetArgs(argv);
@@ -22,7 +23,7 @@ async function main(argv: string[]): Promise<void> {
   const modelDir = args.model ?? config.MODEL_DIR;
   const prompts = splitPrompts(await readPromptList(args.prompts), args.limit);
   const clip = await loadClipImageScorer(args.clip);
-  if (args.clip && !clip) throw new BudgetUsageError(`--clip ${args.clip} holds no CLIP vision model (model.onnx or vision_model.onnx).`);
+  if (args.clip && !clip) throw new UsageError(`--clip ${args.clip} holds no CLIP vision model (model.onnx or vision_model.onnx).`);
   const engine = await DiffusionEngine.load(modelDir, DiffusionEngine.optionsFromConfig(config));
   console.log(`calibrating ${modelDir}: ${prompts.train.length} training prompts (${prompts.heldout.length} held out for budget:eval)${clip ? ', with CLIP image similarity' : ''}`);
   const result = await calibrate(engine, {
@@ -47,9 +48,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof BudgetUsageError || error instanceof ConfigError || error instanceof ModelFolderError) {
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof ModelFolderError) {
     console.error(error.message);
-    if (error instanceof BudgetUsageError) console.error(CALIBRATE_USAGE);
+    if (error instanceof UsageError) console.error(CALIBRATE_USAGE);
     process.exit(2);
   }
   console.error(error);

@@ -12,7 +12,8 @@ import { ModelFolderError } from '../diffusion/model-folder-error.js';
 import { evaluateBudget, formatEvaluationMarkdown } from '../budget/evaluate.js';
 import { readPromptList, splitPrompts } from '../budget/prompt-set.js';
 import { BUDGET_FILE, loadBudgetModel } from '../budget/step-budget.js';
-import { BudgetUsageError, EVAL_USAGE, parseBudgetArgs } from './budget-args.js';
+import { EVAL_USAGE, parseBudgetArgs } from './budget-args.js';
+import { UsageError } from './usage-error.js';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseBudgetArgs(argv);
@@ -23,9 +24,9 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const modelDir = args.model ?? config.MODEL_DIR;
   const model = await loadBudgetModel(modelDir);
-  if (!model) throw new BudgetUsageError(`${join(modelDir, BUDGET_FILE)} does not exist: run npm run budget:calibrate -- --model ${modelDir} first.`);
+  if (!model) throw new UsageError(`${join(modelDir, BUDGET_FILE)} does not exist: run npm run budget:calibrate -- --model ${modelDir} first.`);
   const { heldout } = splitPrompts(await readPromptList(args.prompts), args.limit);
-  if (heldout.length === 0) throw new BudgetUsageError('the prompt set has no held-out prompts.');
+  if (heldout.length === 0) throw new UsageError('the prompt set has no held-out prompts.');
   const engine = await DiffusionEngine.load(modelDir, DiffusionEngine.optionsFromConfig(config));
   console.log(`evaluating ${modelDir} on ${heldout.length} held-out prompts`);
   const report = await evaluateBudget(engine, model, {
@@ -47,9 +48,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof BudgetUsageError || error instanceof ConfigError || error instanceof ModelFolderError) {
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof ModelFolderError) {
     console.error(error.message);
-    if (error instanceof BudgetUsageError) console.error(EVAL_USAGE);
+    if (error instanceof UsageError) console.error(EVAL_USAGE);
     process.exit(2);
   }
   console.error(error);

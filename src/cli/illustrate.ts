@@ -18,6 +18,7 @@ import { exitWithSentence, messageOf } from '../process/fatal.js';
 import { assertRedisReachable } from '../process/redis-check.js';
 import { startWorkerChild } from '../process/worker-child.js';
 import { connectForBot, FairQueue, FileBlobStore, ResultDelivery, type RenderOutcome } from '../queue/index.js';
+import { UsageError } from './usage-error.js';
 import { ensureToyModels } from '../toy-model/index.js';
 
 const usage = 'usage: npm run illustrate -- <passage.txt> --out <dir> [--style TEXT] [--negative TEXT] [--seed N] [--steps N] [--size WxH] [--no-worker] [--verbose]';
@@ -77,8 +78,6 @@ function parseSize(text: string): [number, number] {
   }
   return [w, h];
 }
-
-class UsageError extends Error {}
 
 async function main(): Promise<void> {
   const config = loadConfig();

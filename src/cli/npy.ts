@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { float16ToFloat32 } from '../diffusion/float16.js';
+import { UsageError } from './usage-error.js';
 
 export interface NpyArray {
   shape: number[];
@@ -14,10 +15,10 @@ export interface NpyArray {
 
 const MAGIC = '\x93NUMPY';
 
-/** Parses .npy bytes; throws an Error with one sentence when the file is not a supported array. */
+/** Parses .npy bytes; throws a UsageError with one sentence when the file is not a supported array. */
 export function parseNpy(bytes: Uint8Array, name = 'the .npy file'): NpyArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 10 || String.fromCharCode(...bytes.subarray(0, 6)) !== MAGIC) throw new Error(`${name} is not a NumPy .npy file.`);
+  if (bytes.length < 10 || String.fromCharCode(...bytes.subarray(0, 6)) !== MAGIC) throw new UsageError(`${name} is not a NumPy .npy file.`);
   const major = bytes[6];
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
@@ -25,16 +26,16 @@ export function parseNpy(bytes: Uint8Array, name = 'the .npy file'): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new Error(`${name} has a header numpy would not write.`);
-  if (fortran === 'True') throw new Error(`${name} is in Fortran order; save it with np.ascontiguousarray first.`);
+  if (!descr || !fortran || shapeText === undefined) throw new UsageError(`${name} has a header numpy would not write.`);
+  if (fortran === 'True') throw new UsageError(`${name} is in Fortran order; save it with np.ascontiguousarray first.`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = headerStart + headerLength;
   const body = bytes.subarray(offset);
   const sizes: Record<string, number> = { '<f4': 4, '<f8': 8, '<f2': 2 };
   const size = sizes[descr];
-  if (!size) throw new Error(`${name} holds ${descr} values; use float32 (<f4), float64 or float16.`);
-  if (body.length < count * size) throw new Error(`${name} is cut short: shape (${shape.join(', ')}) needs ${count * size} bytes, found ${body.length}.`);
+  if (!size) throw new UsageError(`${name} holds ${descr} values; use float32 (<f4), float64 or float16.`);
+  if (body.length < count * size) throw new UsageError(`${name} is cut short: shape (${shape.join(', ')}) needs ${count * size} bytes, found ${body.length}.`);
   const data = new Float32Array(count);
   const bodyView = new DataView(body.buffer, body.byteOffset, count * size);
   if (descr === '<f4') for (let i = 0; i < count; i++) data[i] = bodyView.getFloat32(i * 4, true);
@@ -53,7 +54,7 @@ export async function readNpy(path: string): Promise<NpyArray> {
   try {
     bytes = await readFile(path);
   } catch {
-    throw new Error(`${path} cannot be read.`);
+    throw new UsageError(`${path} cannot be read.`);
   }
   return parseNpy(bytes, path);
 }

@@ -6,10 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isSchedulerName, SCHEDULER_NAMES, type SchedulerName } from '../core/schedulers/index.js';
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from './usage-error.js';
 
 export interface RenderArgs {
   model?: string;

@@ -14,7 +14,8 @@ import { gridPng, loadImageAt, loadMask, rgbToPng } from '../diffusion/png.js';
 import { RenderInputError } from '../diffusion/render-input-error.js';
 import type { RenderRequest } from '../diffusion/render-types.js';
 import { readNpy } from './npy.js';
-import { parseRenderArgs, RENDER_USAGE, UsageError } from './render-args.js';
+import { parseRenderArgs, RENDER_USAGE } from './render-args.js';
+import { UsageError } from './usage-error.js';
 
 const ms = (value: number) => `${Math.round(value)} ms`;
 
@@ -86,10 +87,8 @@ async function readImage<T>(path: string, read: () => Promise<T>): Promise<T> {
 const USER_ERRORS = [UsageError, ConfigError, ModelFolderError, RenderInputError];
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = USER_ERRORS.some((kind) => error instanceof kind);
   const message = error instanceof Error ? error.message : String(error);
-  // .npy problems are user input too (readNpy throws plain sentences).
-  if (known || (error instanceof Error && /\.npy|NumPy/.test(message))) {
+  if (USER_ERRORS.some((kind) => error instanceof kind)) {
     console.error(message);
     process.exit(2);
   }
