@@ -4,7 +4,7 @@
  * reuse every cached curve), then on the real toy ONNX model with a reduced prompt set (8 train,
  * 4 held-out, 64x64, a 5-point step grid), writing into a temporary folder so models/toy stays clean.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,28 @@ describe('calibrate (synthetic renderer)', () => {
     expect(second.rendered).toBe(0);
     expect(second.reused).toBe(prompts.train.length);
     expect(renderer.renders).toBe(prompts.train.length * stepGrid.length);
+  });
+
+  it('drops cached curves of another model build and measures again', async () => {
+    const dir = await tempDir();
+    const renderer = new SyntheticRenderer();
+    const prompts = splitPrompts(syntheticPrompts.slice(0, 12));
+    const options = { modelDir: dir, prompts, stepGrid: [2, 4, 8], size: 16, folds: 2 };
+    await mkdir(join(dir, 'unet'));
+    await writeFile(join(dir, 'unet', 'model.onnx'), 'build A');
+    const first = await calibrate(renderer, options);
+    expect(first.rendered).toBe(prompts.train.length);
+    expect((await calibrate(renderer, options)).reused).toBe(prompts.train.length);
+    await writeFile(join(dir, 'unet', 'model.onnx'), 'build B'); // the model was rebuilt
+    const lines: string[] = [];
+    const third = await calibrate(renderer, { ...options, log: (l) => lines.push(l) });
+    expect(third.rendered).toBe(prompts.train.length);
+    expect(third.reused).toBe(0);
+    expect(lines.some((l) => l.startsWith(`dropped ${prompts.train.length} curve records`))).toBe(true);
+    const records = parseCurveRecords(await readFile(first.curvesFile, 'utf8'));
+    expect(records).toHaveLength(prompts.train.length); // stale lines removed, not kept beside the new ones
+    expect(new Set(records.map((r) => r.build)).size).toBe(1);
+    expect(records[0].build).not.toBe(first.records[0].build);
   });
 });
 

@@ -2,8 +2,10 @@
  * Calibration of step budgets for one model folder (worker side, CPU/GPU heavy): render each training
  * prompt with a fixed seed at every step count of the grid, measure its curves against the largest-step
  * render, append them to budget-curves.jsonl next to the model, then fit the predictor and write
- * budget.json. Prompts already measured with the same settings are read back from the JSONL instead of
- * rendered again, so an interrupted run resumes where it stopped and refits are free.
+ * budget.json. Prompts already measured with the same settings on the same model build are read back
+ * from the JSONL instead of rendered again, so an interrupted run resumes where it stopped and refits are
+ * free. Records from another build (the ONNX bytes changed, see model-build.ts) are stale: they are
+ * dropped from the file and measured again, otherwise a recalibration after a rebuild measures nothing.
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -13,6 +15,7 @@ import { curveKey, measureCurves, parseCurveRecords, type CurveRecord } from '..
 import { fitBudgetModel } from '../core/budget/fit-budget-model.js';
 import type { RenderRequest, RenderResult } from '../diffusion/render-types.js';
 import { cosine, type ClipImageScorer } from './clip-image.js';
+import { modelBuildId } from './model-build.js';
 import { readModelStepProfile } from './model-step-range.js';
 import type { SplitPrompts } from './prompt-set.js';
 import { BUDGET_FILE } from './step-budget.js';
@@ -116,8 +119,15 @@ export async function calibrate(renderer: BudgetRenderer, options: CalibrateOpti
     scheduler: profile.schedulerClass,
     steps: stepGrid,
   };
+  const build = await modelBuildId(options.modelDir);
+  const stored = await readRecords(curvesFile);
+  const current = stored.filter((r) => r.build === build);
+  if (current.length < stored.length) {
+    log(`dropped ${stored.length - current.length} curve records of another model build (now ${build})`);
+    await writeFile(curvesFile, current.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
   const cached = new Map<string, CurveRecord>();
-  for (const r of await readRecords(curvesFile)) {
+  for (const r of current) {
     if (options.clip && !r.clip) continue; // measured without CLIP: measure again
     cached.set(curveKey(r), r);
   }
@@ -132,7 +142,7 @@ export async function calibrate(renderer: BudgetRenderer, options: CalibrateOpti
       continue;
     }
     const t0 = Date.now();
-    const record = await measurePrompt(renderer, base, prompt, 'train', options.clip);
+    const record = { ...(await measurePrompt(renderer, base, prompt, 'train', options.clip)), build };
     await appendFile(curvesFile, `${JSON.stringify(record)}\n`);
     records.push(record);
     rendered++;

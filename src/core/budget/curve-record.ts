@@ -16,6 +16,8 @@ const finite = z.number().finite();
 export const curveRecordSchema = z.object({
   v: z.literal(1),
   modelId: z.string(),
+  /** modelBuildId of the folder that was measured (src/budget/model-build.ts); absent in old records. */
+  build: z.string().optional(),
   prompt: z.string(),
   split: z.enum(['train', 'heldout']),
   seed: z.number().int(),
