@@ -7,6 +7,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { DiffusionEngine } from '../diffusion/engine.js';
 import { ModelFolderError } from '../diffusion/model-folder-error.js';
+import { exitWithUnexpected } from '../process/fatal.js';
 import { calibrate } from '../budget/calibrate.js';
 import { loadClipImageScorer } from '../budget/clip-image.js';
 import { readPromptList, splitPrompts } from '../budget/prompt-set.js';
@@ -53,6 +54,5 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     if (error instanceof UsageError) console.error(CALIBRATE_USAGE);
     process.exit(2);
   }
-  console.error(error);
-  process.exit(1);
+  exitWithUnexpected('budget:calibrate', error);
 });

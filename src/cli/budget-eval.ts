@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig } from '../config.js';
 import { DiffusionEngine } from '../diffusion/engine.js';
 import { ModelFolderError } from '../diffusion/model-folder-error.js';
+import { exitWithUnexpected } from '../process/fatal.js';
 import { evaluateBudget, formatEvaluationMarkdown } from '../budget/evaluate.js';
 import { readPromptList, splitPrompts } from '../budget/prompt-set.js';
 import { BUDGET_FILE, loadBudgetModel } from '../budget/step-budget.js';
@@ -53,6 +54,5 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     if (error instanceof UsageError) console.error(EVAL_USAGE);
     process.exit(2);
   }
-  console.error(error);
-  process.exit(1);
+  exitWithUnexpected('budget:eval', error);
 });

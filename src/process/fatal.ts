@@ -15,6 +15,21 @@ export function messageOf(error: unknown): string {
 }
 
 /**
+ * A command-line tool's end after an error it did not expect: `<command> failed: <first line>` and
+ * exit code 1. The stack is printed too only when LOG_LEVEL is debug or trace.
+ */
+export function exitWithUnexpected(command: string, error: unknown): never {
+  let level = 'info';
+  try {
+    level = loadConfig().LOG_LEVEL;
+  } catch {
+    // a bad environment: keep the one line
+  }
+  if ((level === 'debug' || level === 'trace') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  exitWithSentence(`${command} failed: ${messageOf(error).split('\n')[0]}`);
+}
+
+/**
  * The process's configuration, or one sentence and exit code 1 when the environment is invalid.
  * Every entry point (bot, worker, CLIs) starts with this.
  */
