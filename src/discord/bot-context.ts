@@ -7,6 +7,7 @@ import type { Client } from 'discord.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { CountTokens } from '../core/prompt/prompt-assembly.js';
 import type { Planner } from '../planner/index.js';
 import type { BlobStore, FairQueue } from '../queue/index.js';
 import type { RedisRenderLedger } from '../store/render-ledger.js';
@@ -27,6 +28,8 @@ export interface BotContext {
   ledger: RedisRenderLedger;
   blobs: BlobStore;
   planner: Planner;
+  /** Token counter prompts are fitted with (the model's tokenizer when readable, else an upper estimate). */
+  countTokens: CountTokens;
   drafts: DraftService;
   votes: VoteService;
   progress: ProgressBoard;

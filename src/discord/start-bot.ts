@@ -8,6 +8,7 @@ import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { createPlanner } from '../planner/index.js';
+import { loadTokenCounter } from '../planner/token-counter.js';
 import { connectForBot, FairQueue, FileBlobStore, ResultDelivery } from '../queue/index.js';
 import { RedisRenderLedger } from '../store/render-ledger.js';
 import { RedisStoryRepository } from '../store/story-repository.js';
@@ -63,6 +64,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     ledger: new RedisRenderLedger(redis, `${config.QUEUE_PREFIX}:story:`),
     blobs: new FileBlobStore(config.DATA_DIR),
     planner: createPlanner(config, log),
+    countTokens: (await loadTokenCounter(config.MODEL_DIR)).countTokens,
     keyPrefix: `${config.QUEUE_PREFIX}:discord:`,
     now: options.now ?? Date.now,
   } as Partial<BotContext> as BotContext;
