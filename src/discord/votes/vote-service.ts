@@ -39,9 +39,15 @@ export class VoteService {
     });
     if (!(await ctx.stories.openVoteRound(round))) return;
     await ctx.redis.zadd(this.openKey, deadlineOf(round), round.id);
-    const message = await this.message(at);
-    for (const emoji of VOTE_EMOJIS.slice(0, round.variants)) await message?.react(emoji);
+    // Armed before reacting: a failed reaction must not leave the round without its deadline.
     this.arm(round);
+    try {
+      const message = await this.message(at);
+      for (const emoji of VOTE_EMOJIS.slice(0, round.variants)) await message?.react(emoji);
+    } catch (error) {
+      // Missing Add Reactions permission or a deleted message: the Pick buttons still vote.
+      ctx.log.warn({ err: error, round: round.id }, 'could not add the vote reactions');
+    }
   }
 
   /** A reaction added by `userId` on message `messageId`; ignores anything that is not a vote. */
