@@ -80,10 +80,13 @@ async function benchQueue(): Promise<void> {
       concurrency: 1,
       lockMs: 30_000,
     });
-    const latency = await measureEnqueueToStart(fq, quick ? 10 : 50, (i) => sampleDraft(`latency-${i % 3}`, { steps: 1 }));
-    console.log(`        enqueue-to-start with an idle worker: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms, max ${latency.maxMs} ms (${latency.samples} jobs)`);
-    await worker.close();
-    await engine.release();
+    try {
+      const latency = await measureEnqueueToStart(fq, quick ? 10 : 50, (i) => sampleDraft(`latency-${i % 3}`, { steps: 1 }));
+      console.log(`        enqueue-to-start with an idle worker: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms, max ${latency.maxMs} ms (${latency.samples} jobs)`);
+    } finally {
+      await worker.close();
+      await engine.release();
+    }
   } finally {
     await fq.queue.obliterate({ force: true }).catch(() => {});
     await fq.close();
