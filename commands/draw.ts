@@ -1,5 +1,6 @@
 // /draw prompt [negative] [seed] [steps] [quality] — one 4-variant draft outside the story plan.
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { BUDGET_QUALITIES } from '../src/core/budget/budget-rule.js';
 import type { BotContext } from '../src/discord/bot-context.js';
 import { drawDraft } from '../src/discord/drafts/draw-draft.js';
 
@@ -12,7 +13,7 @@ export default {
     .addIntegerOption((o) => o.setName('seed').setDescription('Seed for a repeatable draft').setMinValue(0).setMaxValue(4294967295))
     .addIntegerOption((o) => o.setName('steps').setDescription('Denoising steps (default: the step budget decides)').setMinValue(1).setMaxValue(100))
     .addStringOption((o) =>
-      o.setName('quality').setDescription('Step budget quality').addChoices({ name: 'fast', value: 'fast' }, { name: 'balanced', value: 'balanced' }, { name: 'best', value: 'best' })),
+      o.setName('quality').setDescription('Step budget quality').addChoices(...BUDGET_QUALITIES.map((q) => ({ name: q, value: q })))),
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     await interaction.deferReply();
     await drawDraft(interaction, ctx);

@@ -1,5 +1,6 @@
 // /settings — server defaults for new stories (admins only: Manage Server).
 import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { BUDGET_QUALITIES } from '../src/core/budget/budget-rule.js';
 import type { BotContext } from '../src/discord/bot-context.js';
 import { updateGuildSettings } from '../src/discord/stories/settings-command.js';
 
@@ -10,7 +11,7 @@ export default {
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addIntegerOption((o) => o.setName('quorum').setDescription('Voters that close a vote').setMinValue(1).setMaxValue(100))
     .addIntegerOption((o) => o.setName('deadline').setDescription('Minutes a vote stays open').setMinValue(1).setMaxValue(10080))
-    .addStringOption((o) => o.setName('quality').setDescription('Step budget quality').addChoices({ name: 'fast', value: 'fast' }, { name: 'balanced', value: 'balanced' }, { name: 'best', value: 'best' }))
+    .addStringOption((o) => o.setName('quality').setDescription('Step budget quality').addChoices(...BUDGET_QUALITIES.map((q) => ({ name: q, value: q }))))
     .addIntegerOption((o) => o.setName('size').setDescription('Picture size in pixels (multiple of 8)').setMinValue(64).setMaxValue(1024)),
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });

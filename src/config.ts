@@ -4,6 +4,7 @@
  * never touches the environment itself, so tests can build configs directly.
  */
 import { z } from 'zod';
+import { BUDGET_QUALITIES } from './core/budget/budget-rule.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -42,7 +43,7 @@ export const envSchema = z.object({
   RENDER_GUIDANCE: z.coerce.number().min(0).max(30).default(7.5),
   PREVIEW_EVERY: int(1, 100).default(5),
   // Step budgets
-  BUDGET_QUALITY: z.enum(['fast', 'balanced', 'best']).default('balanced'),
+  BUDGET_QUALITY: z.enum(BUDGET_QUALITIES).default('balanced'),
   DEVICE_WATTS: z.coerce.number().min(1).max(5000).default(250),
   // Story planning
   OPENAI_API_KEY: optionalText,

@@ -8,12 +8,13 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { BUDGET_QUALITIES } from '../core/budget/budget-rule.js';
 import { StoredRecordError } from './stored-record-error.js';
 
 const stepBudgetSchema = z.object({
   predictedSteps: z.number().int().min(1),
   defaultSteps: z.number().int().min(1),
-  quality: z.enum(['fast', 'balanced', 'best']),
+  quality: z.enum(BUDGET_QUALITIES),
   curve: z.array(z.object({ steps: z.number(), ssim: z.number() })).max(200),
   savedSteps: z.number().int().min(0),
   reason: z.string().max(500),

@@ -8,8 +8,9 @@
  * the model's sensible range, so few-step models (LCM, SD-Turbo) stay within 1-8 steps.
  */
 
-export type BudgetQuality = 'fast' | 'balanced' | 'best';
-export const BUDGET_QUALITIES: readonly BudgetQuality[] = ['fast', 'balanced', 'best'];
+/** The quality levels, cheapest first; every schema and Discord choice of a quality uses this list. */
+export const BUDGET_QUALITIES = ['fast', 'balanced', 'best'] as const;
+export type BudgetQuality = (typeof BUDGET_QUALITIES)[number];
 
 /** One point of a predicted curve. */
 export interface CurvePoint {

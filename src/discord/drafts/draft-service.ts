@@ -7,6 +7,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { BaseMessageOptions, Message } from 'discord.js';
 import type { Config } from '../../config.js';
+import type { BudgetQuality } from '../../core/budget/budget-rule.js';
 import type { Scene } from '../../core/story/scene.js';
 import type { Draft } from '../../core/story/draft.js';
 import type { Story } from '../../core/story/story.js';
@@ -27,7 +28,7 @@ export interface DraftRequest {
   negative: string;
   seed?: number;
   steps?: number;
-  quality?: 'fast' | 'balanced' | 'best';
+  quality?: BudgetQuality;
 }
 
 export interface RefineRequest {

@@ -5,6 +5,7 @@
  * queue lane and picture size) but not to a scene.
  */
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import type { BudgetQuality } from '../../core/budget/budget-rule.js';
 import { parseWeightedPrompt } from '../../core/prompt/weighted-prompt.js';
 import type { BotContext } from '../bot-context.js';
 import { storyOfChannel } from '../stories/story-access.js';
@@ -17,7 +18,7 @@ export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: B
   const negative = [interaction.options.getString('negative') ?? '', parsed.negative].filter(Boolean).join(', ');
   const story = await storyOfChannel(ctx.stories, interaction.channel);
   const live = story && story.ended === undefined ? story : undefined;
-  const quality = interaction.options.getString('quality') as 'fast' | 'balanced' | 'best' | null;
+  const quality = interaction.options.getString('quality') as BudgetQuality | null;
   await ctx.drafts.queueDraft(
     {
       userId: interaction.user.id,

@@ -4,11 +4,12 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { BUDGET_QUALITIES } from '../../core/budget/budget-rule.js';
 
 export const guildSettingsSchema = z.object({
   quorum: z.number().int().min(1).max(1000).default(3),
   deadlineMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
-  quality: z.enum(['fast', 'balanced', 'best']).optional(),
+  quality: z.enum(BUDGET_QUALITIES).optional(),
   size: z.number().int().min(64).max(2048).optional(),
 });
 export type GuildSettings = z.infer<typeof guildSettingsSchema>;

@@ -3,6 +3,7 @@
  * default member permissions, and checked again here (servers can override command permissions).
  */
 import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
+import type { BudgetQuality } from '../../core/budget/budget-rule.js';
 import type { BotContext } from '../bot-context.js';
 import { UserError, UserErrorId } from '../user-error.js';
 import { readGuildSettings, writeGuildSettings } from './guild-settings.js';
@@ -17,7 +18,7 @@ export async function updateGuildSettings(interaction: ChatInputCommandInteracti
   const next = {
     quorum: interaction.options.getInteger('quorum') ?? current.quorum,
     deadlineMinutes: interaction.options.getInteger('deadline') ?? current.deadlineMinutes,
-    quality: (interaction.options.getString('quality') as 'fast' | 'balanced' | 'best' | null) ?? current.quality,
+    quality: (interaction.options.getString('quality') as BudgetQuality | null) ?? current.quality,
     size: size ?? current.size,
   };
   await writeGuildSettings(ctx.redis, ctx.keyPrefix, interaction.guildId, next);
