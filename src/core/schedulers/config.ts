@@ -16,7 +16,7 @@ import type { TimestepSpacing } from './timesteps.js';
 export type SchedulerName = 'ddim' | 'euler' | 'euler-ancestral' | 'dpmpp-2m' | 'pndm' | 'lcm';
 
 /** Every supported scheduler, in the order the CLI and Discord choices show them. */
-export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler-ancestral', 'dpmpp-2m', 'ddim', 'pndm', 'lcm'];
+export const SCHEDULER_NAMES = ['euler', 'euler-ancestral', 'dpmpp-2m', 'ddim', 'pndm', 'lcm'] as const satisfies readonly SchedulerName[];
 
 export type PredictionType = 'epsilon' | 'v_prediction';
 

@@ -6,9 +6,10 @@
  * add to a story at once without rewriting one large record.
  */
 import { z } from 'zod';
+import { SCHEDULER_NAMES } from '../schedulers/config.js';
 
 /** Scheduler names as in ARCHITECTURE.md; the scheduler modules own their behaviour. */
-export const schedulerNameSchema = z.enum(['ddim', 'euler', 'euler-ancestral', 'dpmpp-2m', 'pndm', 'lcm']);
+export const schedulerNameSchema = z.enum(SCHEDULER_NAMES);
 
 export const styleLockSchema = z.object({
   /** Style words appended to every scene prompt ("watercolour, soft light, storybook"). */
