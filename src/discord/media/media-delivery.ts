@@ -6,6 +6,7 @@
 import { AttachmentBuilder } from 'discord.js';
 import type { RenderOutcome } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
+import { summary } from '../drafts/draft-view.js';
 import { postBotMessage } from '../drafts/message-post.js';
 
 const WHAT: Record<string, string> = { animate: 'animation', stylize: 'stylized clip', storyboard: 'storyboard' };
@@ -15,7 +16,7 @@ export async function deliverMedia(ctx: BotContext, outcome: RenderOutcome): Pro
   const what = WHAT[outcome.name] ?? outcome.name;
   const mention = { allowedMentions: { users: [data.userId] } };
   if (outcome.state === 'failed') {
-    await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} could not be made: ${outcome.reason}`, ...mention }, data.channel.messageId);
+    await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} could not be made: ${summary(outcome.reason, 300)}`, ...mention }, data.channel.messageId);
     return;
   }
   const key = outcome.result.keys[0];
