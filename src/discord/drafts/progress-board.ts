@@ -13,6 +13,9 @@ import type { BotContext } from '../bot-context.js';
 import { editBotMessage } from './message-post.js';
 import { progressView } from './draft-view.js';
 
+/** How many finished drafts the board remembers, so a long-running bot does not grow without bound. */
+const MAX_FINISHED = 10_000;
+
 interface Slot {
   lastEditAt: number;
   pending?: RenderProgress;
@@ -73,6 +76,8 @@ export class ProgressBoard {
   /** The draft is done: no more progress edits. Waits for an edit already under way. */
   async finish(draftId: string): Promise<void> {
     this.finished.add(draftId);
+    // Late progress only trails a result by seconds: the oldest finished ids can be forgotten.
+    if (this.finished.size > MAX_FINISHED) this.finished.delete(this.finished.values().next().value!);
     this.queuedAt.delete(draftId);
     const slot = this.slots.get(draftId);
     if (slot?.timer) clearTimeout(slot.timer);
