@@ -85,4 +85,11 @@ describe('npm run illustrate', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('taleframe: cannot read the passage file no-such-file.txt.');
   });
+
+  it('answers an unknown option with one line and exit code 2', async () => {
+    const result = await runEntry('src/cli/illustrate.ts', ['story.txt', '--out', '/tmp/x', '--bogus'], cleanEnv(), 30_000);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^taleframe: Unknown option '--bogus'\. usage: npm run illustrate/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
 });

@@ -36,20 +36,27 @@ interface Options {
   verbose: boolean;
 }
 
+const optionSpec = {
+  out: { type: 'string' },
+  style: { type: 'string', default: 'storybook illustration, soft watercolour, warm light' },
+  negative: { type: 'string', default: 'text, watermark, blurry' },
+  seed: { type: 'string', default: '1234' },
+  steps: { type: 'string' },
+  size: { type: 'string' },
+  'no-worker': { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+} as const;
+
 function readOptions(config: Config): Options {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      style: { type: 'string', default: 'storybook illustration, soft watercolour, warm light' },
-      negative: { type: 'string', default: 'text, watermark, blurry' },
-      seed: { type: 'string', default: '1234' },
-      steps: { type: 'string' },
-      size: { type: 'string' },
-      'no-worker': { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: optionSpec });
+  } catch (error) {
+    // An unknown or malformed option: the first sentence of node's message, then the usage line.
+    const first = messageOf(error).split('\n')[0]!.split('. ')[0]!.replace(/\.$/, '');
+    throw new UsageError(`${first}. ${usage}`);
+  }
+  const { values, positionals } = parsed;
   if (positionals.length !== 1 || !values.out) throw new UsageError(usage);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed ${values.seed} is not a whole number from 0 to 4294967295.`);
