@@ -5,7 +5,9 @@
  * lane) for fair scheduling, and a `requestId` that becomes the BullMQ job id (idempotent enqueue).
  */
 import { z } from 'zod';
+import { BUDGET_QUALITIES } from '../core/budget/budget-rule.js';
 import { CAMERA_MOTIONS } from '../core/camera-motion.js';
+import { SCHEDULER_NAMES } from '../core/schedulers/index.js';
 
 /** The job names the render queue knows; workers register one handler per name. */
 export const JOB_NAMES = ['draft', 'refine', 'animate', 'stylize', 'storyboard'] as const;
@@ -16,7 +18,7 @@ export const blobKeySchema = z.string().regex(/^[0-9a-f]{64}\.[a-z0-9]{1,8}$/, '
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or - (at most 64)');
 const size = z.number().int().min(64).max(2048).refine((n) => n % 8 === 0, 'must be a multiple of 8');
-const schedulerName = z.enum(['ddim', 'euler', 'euler-ancestral', 'dpmpp-2m', 'pndm', 'lcm']);
+const schedulerName = z.enum(SCHEDULER_NAMES);
 
 /** Where the result goes back to in Discord. */
 export const channelContextSchema = z.object({
@@ -38,7 +40,7 @@ const common = {
 const renderKnobs = {
   seed: z.number().int().min(0).max(0xffff_ffff),
   steps: z.number().int().min(1).max(200).optional(),
-  quality: z.enum(['fast', 'balanced', 'best']).optional(),
+  quality: z.enum(BUDGET_QUALITIES).optional(),
   guidance: z.number().min(0).max(30).optional(),
   scheduler: schedulerName.optional(),
 };
