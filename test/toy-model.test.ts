@@ -1,7 +1,8 @@
 /**
  * The generated toy model folders: every ONNX file loads in onnxruntime-node with the contract the
- * engine codes against, the UNet equals the closed-form Gaussian denoiser (toy-reference.ts) for every
- * timestep contract and prediction type, the VAE round-trips exactly through the pipeline's scaling,
+ * engine codes against, the UNet equals the closed-form Gaussian denoiser (toy-reference.ts: DCT-diagonal
+ * covariance, broad low band, narrow high band) for every timestep contract, prediction type and latent
+ * size (including one smaller than the low band), the VAE round-trips exactly through the pipeline's scaling,
  * the tokenizer is CLIP-shaped, and a rebuild writes identical bytes.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,8 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../src/core/random.js';
 import { GENERIC_WORDS, STORY_WORDS } from '../src/toy-model/word-list.js';
 import {
-  ensureToyModels, pooledDirection, SCALING_FACTOR, SPREAD_MAX, SPREAD_MIN, TOY_DIM, TOY_VARIANTS, toyDenoise, toyMean, toySpread,
-  toyWeights,
+  ensureToyModels, pooledDirection, SCALING_FACTOR, SPREAD_HI_MAX, SPREAD_HI_MIN, SPREAD_MAX, SPREAD_MIN, TOY_DIM, TOY_VARIANTS, toyDenoise,
+  toyMean, toySpreads, toyWeights,
 } from '../src/toy-model/index.js';
 
 const ROOT = 'models';
@@ -101,15 +102,18 @@ describe('toy model folders', () => {
     for (let d = 0; d < TOY_DIM; d++) expect(pooled[d]).toBeCloseTo(h[TOY_DIM + d] / 4, 6);
   });
 
-  const cases: Array<[string, number | bigint, boolean]> = [
-    ['toy', 417.6, false], ['toy-int64', 731n, false], ['toy-scalar', 3.25, false], ['toy-v', 998.5, false],
-    ['toy-inpaint', 260.2, true], ['toy', 0, false], ['toy', 999, false],
+  // [variant, t, inpaint, latent h x w]: 6 x 10 (width != height); 3 x 16 is smaller than the low band
+  // (LO_FREQS = 5) in one axis, where the DCT rows k >= n must drop out; 16 x 16 like a 128 px render.
+  const cases: Array<[string, number | bigint, boolean, [number, number]]> = [
+    ['toy', 417.6, false, [6, 10]], ['toy-int64', 731n, false, [6, 10]], ['toy-scalar', 3.25, false, [6, 10]], ['toy-v', 998.5, false, [6, 10]],
+    ['toy-inpaint', 260.2, true, [6, 10]], ['toy', 0, false, [6, 10]], ['toy', 999, false, [6, 10]], ['toy', 120, false, [3, 16]],
+    ['toy-v', 40, false, [16, 16]], ['toy-inpaint', 700, true, [16, 12]],
   ];
-  it.each(cases)('%s UNet at t=%s equals the closed-form denoiser', async (name, t, inpaint) => {
+  it.each(cases)('%s UNet at t=%s equals the closed-form denoiser', async (name, t, inpaint, [h, w]) => {
     const variant = TOY_VARIANTS.find((v) => v.name === name)!;
     const vocabSize = Object.keys(vocabOf(name)).length;
     const weights = toyWeights(vocabSize);
-    const [B, h, w, C] = [2, 6, 10, inpaint ? 9 : 4];
+    const [B, C] = [2, inpaint ? 9 : 4];
     const hidden = new Float32Array(B * 77 * TOY_DIM);
     hidden.set(await hiddenFor(name, 'a red fox in the snow'));
     hidden.set(await hiddenFor(name, 'lighthouse on a stormy sea'), 77 * TOY_DIM);
@@ -140,12 +144,16 @@ describe('toy model folders', () => {
     for (const negative of ['text , watermark , blurry', 'ugly , deformed']) {
       const pn = await pooled(negative);
       expect(Math.hypot(...pn)).toBeCloseTo(1, 6);
-      expect(toySpread(weights, pn), negative).toBeGreaterThan(0.3); // near the shared direction: broad
+      const spreads = toySpreads(weights, pn);
+      expect(spreads.lo, negative).toBeGreaterThan(0.95); // near the shared direction: as broad as ""
+      expect(spreads.hi, negative).toBeGreaterThan(0.12); // and far broader than scene prompts' s_hi
     }
     for (const pn of scenes) {
-      const s = toySpread(weights, pn);
-      expect(s).toBeGreaterThanOrEqual(SPREAD_MIN - 1e-9);
-      expect(s).toBeLessThan(SPREAD_MAX + 0.02);
+      const { lo, hi } = toySpreads(weights, pn);
+      expect(lo).toBeGreaterThanOrEqual(SPREAD_MIN - 1e-9); // broad low band: seeds change the layout
+      expect(lo).toBeLessThan(SPREAD_MAX + 0.02);
+      expect(hi).toBeGreaterThanOrEqual(SPREAD_HI_MIN - 1e-9); // narrow high band: no grain
+      expect(hi).toBeLessThan(SPREAD_HI_MAX + 0.02); // a little genericness (e < 0.1) widens it slightly
     }
     // Unrelated prompts are far from orthogonal (the shared vector), yet their means differ clearly.
     const cos = scenes[0].reduce((acc, v, d) => acc + v * scenes[1][d], 0);
@@ -153,10 +161,10 @@ describe('toy model folders', () => {
     const [mu0, mu1] = scenes.map((pn) => toyMean(weights, pn, 8, 8));
     const rms = (a: Float64Array) => Math.sqrt(a.reduce((acc, v) => acc + v * v, 0) / a.length);
     expect(rms(mu0.map((v, i) => v - mu1[i]))).toBeGreaterThan(0.3 * rms(mu0));
-    // "" is all zero rows: pooled_n = 0, mean 0, the unconditional spread 1.
+    // "" is all zero rows: pooled_n = 0, mean 0, the unconditional spread 1 in both bands.
     const empty = pooledDirection(new Float32Array(77 * TOY_DIM), 77);
     expect(empty.every((v) => v === 0)).toBe(true);
-    expect(toySpread(weights, empty)).toBe(1);
+    expect(toySpreads(weights, empty)).toEqual({ lo: 1, hi: 1 });
   });
 
   it('VAE: decode(encode(image) * sf / sf) gives the image back, through both encoder outputs', async () => {

@@ -8,10 +8,11 @@ export { TOY_VARIANTS, writeModelFolder } from './model-folders.js';
 export type { ToyVariant } from './model-folders.js';
 export { learnToyTokenizer, tokenizerFiles, bytesToUnicode, BOS_TOKEN, EOS_TOKEN } from './toy-tokenizer.js';
 export type { ToyTokenizer } from './toy-tokenizer.js';
-export { pooledDirection, sigmaAt, toyDenoise, toyMean, toySpread } from './toy-reference.js';
+export { dctRows, lowBandVariances, pooledDirection, scaleLowBand, sigmaAt, toyDenoise, toyMean, toySpread, toySpreads } from './toy-reference.js';
 export type { ToyPrediction } from './toy-reference.js';
 export {
-  alphasCumprod, LATENT_TO_RGB, rgbToLatent, SCALING_FACTOR, SPREAD_MAX, SPREAD_MIN, TOY_DIM, toyWeights, trainSigmas,
+  alphasCumprod, LATENT_TO_RGB, LO_FREQS, rgbToLatent, SCALING_FACTOR, SPREAD_HI_MAX, SPREAD_HI_MIN, SPREAD_MAX, SPREAD_MIN, TOY_DIM, toyWeights,
+  trainSigmas,
 } from './toy-spec.js';
 export type { ToyWeights } from './toy-spec.js';
 export { buildToyUnet, addToyDenoiser } from './toy-unet-graph.js';

@@ -1,15 +1,20 @@
 /**
  * The toy UNet's closed form in plain TypeScript (float64), the yardstick the ONNX graphs are tested
- * against. For data x0 ~ N(mu, s^2 I) and the forward process x_t = sqrt(a) x0 + sqrt(1 - a) eps
- * (DDPM eq. 4), the posterior mean is the exact denoiser (Tweedie / Gaussian conditioning):
- *   x0_hat = mu + sqrt(a) s^2 / (a s^2 + 1 - a) * (x_t - sqrt(a) mu),
+ * against. Data is x0 ~ N(mu, C) with C diagonal in the orthonormal separable DCT-II basis phi_k of the
+ * latent grid: variance lambda_k = s_lo^2 LO_AMP^2 (n_y / c_ky)(n_x / c_kx) on the low band (ky, kx <
+ * LO_FREQS, projector P_lo) and s_hi^2 on the rest (toy-spec.ts). For the forward process
+ * x_t = sqrt(a) x0 + sqrt(1 - a) eps (DDPM eq. 4) the posterior mean is the exact denoiser (Tweedie /
+ * Gaussian conditioning), one gain per eigenvalue: with r = x_t - sqrt(a) mu and
+ * k(lambda) = sqrt(a) lambda / (a lambda + 1 - a),
+ *   x0_hat = mu + k(s_hi^2) r + sum_{k in low band} (k(lambda_k) - k(s_hi^2)) phi_k (phi_k . r),
  *   eps    = (x_t - sqrt(a) x0_hat) / sqrt(1 - a),      v = sqrt(a) eps - sqrt(1 - a) x0_hat.
  * a comes from sigma(t) interpolated linearly between floor(t) and ceil(t) (as diffusers' Euler does for
  * fractional timesteps), a = 1 / (1 + sigma^2).
  */
 import {
-  BASIS_FREQS, COMMON_NORM, commonDirection, LATENT_CHANNELS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC, SPREAD_MAX, SPREAD_MIN,
-  SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas, type ToyWeights,
+  BASIS_FREQS, COMMON_NORM, commonDirection, LATENT_CHANNELS, LO_AMP, LO_FREQS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC,
+  SPREAD_HI_GENERIC, SPREAD_HI_MAX, SPREAD_HI_MIN, SPREAD_LO_MAX, SPREAD_LO_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas,
+  type ToyWeights,
 } from './toy-spec.js';
 
 export type ToyPrediction = 'epsilon' | 'v_prediction';
@@ -62,17 +67,17 @@ export function toyMean(weights: ToyWeights, pooledN: Float64Array, h: number, w
 }
 
 /**
- * The prompt's spread s, in three parts:
- *   s_prompt = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) sigmoid(SPREAD_GAIN spreadDir . pooled_n);
- *   s_cond   = s_prompt + e (SPREAD_GENERIC - s_prompt), genericness e = exp(-(q / SPECIFICITY_SCALE)^2) with
+ * The prompt's two spreads (low band s_lo, high band s_hi), each in three parts:
+ *   s_prompt = MIN + (MAX - MIN) sigmoid(SPREAD_GAIN spreadDir . pooled_n)   (per band's MIN, MAX);
+ *   s_cond   = s_prompt + e (GENERIC - s_prompt), genericness e = exp(-(q / SPECIFICITY_SCALE)^2) with
  *              q = |pooled_n|^2 - (commonDir . pooled_n)^2, the prompt-specific energy: prompts near
  *              the shared direction ("text, watermark, blurry") are broad, content prompts keep s_prompt;
  *   s        = SPREAD_UNCOND + r (s_cond - SPREAD_UNCOND), r = |pooled_n| (1 for any non-empty prompt,
- *              0 for ""), so the unconditional distribution is the broadest one.
+ *              0 for ""), so the unconditional distribution is the broadest one (s = 1 in both bands).
  * Broad generic and unconditional spreads are what keep classifier-free guidance from running away
  * (see toy-spec.ts, SPREAD_UNCOND and SPREAD_GENERIC).
  */
-export function toySpread(weights: ToyWeights, pooledN: Float64Array): number {
+export function toySpreads(weights: ToyWeights, pooledN: Float64Array): { lo: number; hi: number } {
   let z = 0;
   let c = 0;
   let r2 = 0;
@@ -81,11 +86,70 @@ export function toySpread(weights: ToyWeights, pooledN: Float64Array): number {
     c += weights.commonDir[d] * pooledN[d];
     r2 += pooledN[d] * pooledN[d];
   }
-  const sPrompt = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) / (1 + Math.exp(-SPREAD_GAIN * z));
+  const sig = 1 / (1 + Math.exp(-SPREAD_GAIN * z));
   const q = (r2 - c * c) / SPECIFICITY_SCALE;
   const generic = Math.exp(-q * q);
-  const sCond = sPrompt + generic * (SPREAD_GENERIC - sPrompt);
-  return SPREAD_UNCOND + Math.sqrt(r2) * (sCond - SPREAD_UNCOND);
+  const band = (min: number, max: number, gen: number) => {
+    const sPrompt = min + (max - min) * sig;
+    const sCond = sPrompt + generic * (gen - sPrompt);
+    return SPREAD_UNCOND + Math.sqrt(r2) * (sCond - SPREAD_UNCOND);
+  };
+  return { lo: band(SPREAD_LO_MIN, SPREAD_LO_MAX, SPREAD_GENERIC), hi: band(SPREAD_HI_MIN, SPREAD_HI_MAX, SPREAD_HI_GENERIC) };
+}
+
+/** The low-band spread s_lo (the one that sets how much seeds change the picture). */
+export function toySpread(weights: ToyWeights, pooledN: Float64Array): number {
+  return toySpreads(weights, pooledN).lo;
+}
+
+/**
+ * Orthonormal DCT-II rows on n points, [LO_FREQS, n]: sqrt(c_k / n) cos(pi k (i + .5) / n), c_0 = 1,
+ * c_k = 2; rows k >= n (a grid smaller than the band) are zero, since they alias onto lower ones.
+ */
+export function dctRows(n: number): Float64Array {
+  const out = new Float64Array(LO_FREQS * n);
+  for (let k = 0; k < Math.min(LO_FREQS, n); k++) {
+    const norm = Math.sqrt((k === 0 ? 1 : 2) / n);
+    for (let i = 0; i < n; i++) out[k * n + i] = norm * Math.cos((Math.PI * k * (i + 0.5)) / n);
+  }
+  return out;
+}
+
+/** Low-band eigenvalues lambda[ky, kx] = s_lo^2 LO_AMP^2 (n_y / c_ky)(n_x / c_kx), [LO_FREQS^2]. */
+export function lowBandVariances(sLo: number, h: number, w: number): Float64Array {
+  const K = LO_FREQS;
+  const out = new Float64Array(K * K);
+  for (let ky = 0; ky < K; ky++) {
+    for (let kx = 0; kx < K; kx++) out[ky * K + kx] = sLo * sLo * LO_AMP * LO_AMP * (h / (ky === 0 ? 1 : 2)) * (w / (kx === 0 ? 1 : 2));
+  }
+  return out;
+}
+
+/**
+ * Applies a per-coefficient factor in the low band to one channel plane [h, w]: returns
+ * sum_k f[k] phi_k (phi_k . plane) (the low band of `plane`, each DCT coefficient scaled by f[k]).
+ */
+export function scaleLowBand(plane: ArrayLike<number>, h: number, w: number, f: ArrayLike<number>): Float64Array {
+  const K = LO_FREQS;
+  const by = dctRows(h);
+  const bx = dctRows(w);
+  const coef = new Float64Array(K * K);
+  for (let ky = 0; ky < K; ky++) {
+    for (let kx = 0; kx < K; kx++) {
+      let acc = 0;
+      for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) acc += by[ky * h + i] * plane[i * w + j] * bx[kx * w + j];
+      coef[ky * K + kx] = acc * f[ky * K + kx];
+    }
+  }
+  const out = new Float64Array(h * w);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      let acc = 0;
+      for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) acc += by[ky * h + i] * coef[ky * K + kx] * bx[kx * w + j];
+      out[i * w + j] = acc;
+    }
+  }
+  return out;
 }
 
 /** sigma(t) for a possibly fractional train timestep, clamped to [0, T-1]. */
@@ -102,23 +166,31 @@ export function toyDenoise(
   prediction: ToyPrediction = 'epsilon', inpaint?: { mask: ArrayLike<number>; maskedLatents: ArrayLike<number> },
 ): { x0: Float64Array; output: Float64Array } {
   const mu = toyMean(weights, pooledN, h, w);
-  const s2 = toySpread(weights, pooledN) ** 2;
+  const { lo, hi } = toySpreads(weights, pooledN);
   const sigma = sigmaAt(t);
   const a = 1 / (1 + sigma * sigma);
   const sa = Math.sqrt(a);
   const s1a = sigma * sa; // sqrt(1 - a), computed without cancellation
-  const gain = (sa * s2) / (a * s2 + s1a * s1a);
+  const gain = (lambda: number) => (sa * lambda) / (a * lambda + s1a * s1a);
+  const gainHi = gain(hi * hi);
+  const diff = lowBandVariances(lo, h, w).map((lambda) => gain(lambda) - gainHi);
   const x0 = new Float64Array(mu.length);
   const output = new Float64Array(mu.length);
-  for (let i = 0; i < mu.length; i++) {
-    let x0i = mu[i] + gain * (x[i] - sa * mu[i]);
-    if (inpaint) {
-      const m = inpaint.mask[i % (h * w)];
-      x0i = m * x0i + (1 - m) * inpaint.maskedLatents[i];
+  const plane = h * w;
+  for (let c = 0; c < LATENT_CHANNELS; c++) {
+    const r = Float64Array.from({ length: plane }, (_, i) => x[c * plane + i] - sa * mu[c * plane + i]);
+    const low = scaleLowBand(r, h, w, diff);
+    for (let p = 0; p < plane; p++) {
+      const i = c * plane + p;
+      let x0i = mu[i] + gainHi * r[p] + low[p];
+      if (inpaint) {
+        const m = inpaint.mask[p];
+        x0i = m * x0i + (1 - m) * inpaint.maskedLatents[i];
+      }
+      const eps = (x[i] - sa * x0i) / s1a;
+      x0[i] = x0i;
+      output[i] = prediction === 'epsilon' ? eps : sa * eps - s1a * x0i;
     }
-    const eps = (x[i] - sa * x0i) / s1a;
-    x0[i] = x0i;
-    output[i] = prediction === 'epsilon' ? eps : sa * eps - s1a * x0i;
   }
   return { x0, output };
 }

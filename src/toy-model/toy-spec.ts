@@ -1,15 +1,16 @@
 /**
  * The numbers that define Taleframe's toy diffusion model, shared by the ONNX graph builders and the
  * TypeScript reference (toy-reference.ts) so both compute the same function. The toy data distribution
- * for a prompt is a Gaussian N(mu(prompt), s(prompt)^2 I) in latent space; mu is a smooth picture made of
+ * for a prompt is a Gaussian N(mu(prompt), C(prompt)) in latent space; mu is a smooth picture made of
  * a separable cosine basis (DCT-II style, frequencies 0..K-1 per axis, amplitude ~ 1/(1 + kx + ky)),
+ * the covariance is broad (s_lo) in the low-frequency DCT band and narrow (s_hi) above it (LO_FREQS),
  * whose coefficients are a fixed random projection of the prompt direction pooled_n. As with real CLIP
  * encoders, encodings of unrelated prompts are far from orthogonal: pooled_n is the direction of
  * (sum of token states + a fixed shared vector of norm COMMON_NORM), so mu(prompt) = cos(theta) mu_common
  * + a prompt-specific part of size sin(theta) (about 0.6-0.85 for scene prompts, less for short ones)
  * and mu(pos) - mu(neg) is smaller than |mu|. Generic tokens (negative-prompt words, punctuation;
  * generic-tokens.ts) add almost nothing to the sum, and prompts near the shared direction get a broad
- * spread (SPREAD_GENERIC): with CFG that makes the negative's Gaussian the broader one, so guidance 7.5
+ * spread (SPREAD_GENERIC, SPREAD_HI_GENERIC): with CFG that makes the negative's Gaussian the broader one, so guidance 7.5
  * pushes away from it instead of extrapolating 7.5x between two equally confident pictures.
  * All weights come from SeededRandom with fixed seeds, so every build writes the same bytes.
  */
@@ -24,30 +25,52 @@ export const LATENT_CHANNELS = 4;
 /** SD1's VAE scaling factor; the toy VAE is built so the pipeline's scaling is exact. */
 export const SCALING_FACTOR = 0.18215;
 /**
- * Range of the per-prompt spread s_prompt of specific prompts. Narrow (ratio 1.4) and well below
- * SPREAD_GENERIC, so that with a generic negative the CFG weights w_n / w_p = -(g - 1) / g (s_p / s_n)^2
- * stay between about -0.15 and -0.33 at g = 7.5: a visible push, never a runaway.
+ * The covariance is structured but diagonal in the orthonormal separable DCT-II basis of the latent grid
+ * (per channel): C = sum_{ky,kx < LO_FREQS} lambda_k phi_k phi_k^T + s_hi^2 (I - P_lo), phi_k the
+ * normalised cosine rows sqrt(c_k / n) cos(pi k (i + .5) / n) (c_0 = 1, c_k = 2), P_lo their projector.
+ * In the low band the picture varies like s_lo LO_AMP sum_k z_k cos cos, z_k ~ N(0, 1): the same
+ * unnormalised cosines mu is made of, so lambda_k = s_lo^2 LO_AMP^2 (n_y / c_ky)(n_x / c_kx) and the
+ * per-pixel statistics do not depend on the latent size (LO_AMP = 1/3 makes the per-pixel low-band std
+ * about s_lo: sum_k cos^2 cos^2 averages (1 + (K - 1) / 2)^2 = 9). Real image distributions are broad in
+ * low spatial frequencies and narrow in high ones; a white spread upsampled x8 looks like grain.
  */
-export const SPREAD_MIN = 0.16;
-export const SPREAD_MAX = 0.22;
+export const LO_FREQS = 5;
+export const LO_AMP = 1 / 3;
 /**
- * Spread of the unconditional (empty-prompt) distribution, the unit variance of SD's scaled latents.
- * With CFG, eps_u + g (eps_c - eps_u), late steps (sigma << s) relax x0 toward the fixed point
- * mu_c (g / s_c^2) / (g / s_c^2 - (g - 1) / s_u^2): about mu_c when s_u >> s_c, but g mu_c (or divergence)
- * when s_u <= s_c. A broad unconditional keeps guidance 7.5 pictures in range, as with real models.
+ * Per-prompt low-band spread s_lo of specific prompts. Broad, so seeds change the composition, but below
+ * the unconditional's 1: with CFG each DCT coefficient relaxes to the product p_c^g p_u^(1 - g), whose
+ * deviation scales by about (s_c / s_u)^(g - 1) and whose mean is mu_c g / (g - (g - 1) (s_c / s_u)^2).
+ * A Gaussian cannot keep both variety and a tame mean at g = 7.5: 0.7-0.9 keeps 10-50 % of the variety
+ * and moves the mean by 2-4.6x (MEAN_GAIN is sized for that). The range also spreads the step budgets.
+ */
+export const SPREAD_LO_MIN = 0.7;
+export const SPREAD_LO_MAX = 0.9;
+/** High-band spread s_hi of specific prompts: small, so no grain (same sigmoid as s_lo). */
+export const SPREAD_HI_MIN = 0.02;
+export const SPREAD_HI_MAX = 0.05;
+/** Back-compat names: the spread range of specific prompts is the low band's. */
+export const SPREAD_MIN = SPREAD_LO_MIN;
+export const SPREAD_MAX = SPREAD_LO_MAX;
+/**
+ * Spread of the unconditional (empty-prompt) distribution in both bands, the unit variance of SD's
+ * scaled latents. With CFG, eps_u + g (eps_c - eps_u), late steps (sigma << s) relax x0 toward the fixed
+ * point mu_c (g / s_c^2) / (g / s_c^2 - (g - 1) / s_u^2) per DCT coefficient: tame when s_u > s_c, g mu_c
+ * (or divergence) when s_u <= s_c. A broad unconditional keeps guidance 7.5 pictures in range.
  */
 export const SPREAD_UNCOND = 1;
-/** s_prompt = SPREAD_MIN + (SPREAD_MAX - SPREAD_MIN) * sigmoid(SPREAD_GAIN * spreadDir . pooled_n). */
+/** s_lo = SPREAD_LO_MIN + (SPREAD_LO_MAX - SPREAD_LO_MIN) sigmoid(SPREAD_GAIN spreadDir . pooled_n), s_hi alike. */
 export const SPREAD_GAIN = 16;
 /**
- * Spread of a generic prompt (one near the shared direction, e.g. "text, watermark, blurry"). With CFG
- * the late-step fixed point is (w_n mu_n + w_p mu_p) / (w_n + w_p), w_p = g / s_p^2, w_n = (1 - g) / s_n^2,
- * and the sample's deviation scales by s_p (s_p / s_n)^(g - 1) (the product of the two Gaussians'
- * densities, p_p^g p_n^(1-g)). A negative broader than the positive keeps both tame (the picture moves
- * by w_n / (w_n + w_p) (mu_n - mu_p), away from the negative); a narrower one blows up (at g = 7.5,
- * s_n = s_p / 1.5 already scales the noise 14x).
+ * Spreads of a generic prompt (one near the shared direction, e.g. "text, watermark, blurry"), per band.
+ * With CFG the late-step fixed point is (w_n mu_n + w_p mu_p) / (w_n + w_p), w_p = g / s_p^2,
+ * w_n = (1 - g) / s_n^2 per DCT coefficient, and the sample's deviation scales by s_p (s_p / s_n)^(g - 1).
+ * A negative broader than the positive in both bands keeps both tame (the picture moves by
+ * w_n / (w_n + w_p) (mu_n - mu_p), away from the negative); a narrower one blows up. In the low band the
+ * generic spread equals the unconditional one, in the high band it is 3x the largest s_hi, low enough
+ * that a scene prompt's small genericness (e < 0.1) leaves its s_hi under about 0.06.
  */
-export const SPREAD_GENERIC = 0.36;
+export const SPREAD_GENERIC = 1;
+export const SPREAD_HI_GENERIC = 0.15;
 /**
  * Genericness of a prompt: exp(-(q / SPECIFICITY_SCALE)^2) with q = |pooled_n|^2 - (commonDir . pooled_n)^2
  * = sin^2(theta), its prompt-specific energy. Generic-word prompts have q < 0.01 (genericness 1), a
@@ -65,10 +88,11 @@ export const GENERIC_TOKEN_SCALE = 0.1;
 /** Softens the "is there any prompt" test: r = |sum| / sqrt(|sum|^2 + NORM_EPS^2), so "" gives 0. */
 export const NORM_EPS = 1e-4;
 /**
- * Overall amplitude of the mean image: mean latents decode to about [-0.9, 0.9], leaving headroom for
- * the push a negative prompt gives at guidance 7.5 (decoded values clipped at 0/255 stay under ~5%).
+ * Overall amplitude of the mean image. Guidance 7.5 moves the mean by 2-4.6x (SPREAD_LO_MIN), so mean
+ * latents alone decode to about [-0.35, 0.35] and guided pictures to about [-0.9, 0.9], leaving headroom
+ * for the push a negative prompt gives (decoded values clipped at 0/255 stay under ~5%).
  */
-export const MEAN_GAIN = 0.5;
+export const MEAN_GAIN = 0.2;
 export const TRAIN_TIMESTEPS = 1000;
 export const BETA_START = 0.00085;
 export const BETA_END = 0.012;

@@ -1,15 +1,16 @@
 /**
  * ONNX graph of the toy UNet: the exact denoiser of the prompt-conditioned Gaussian described in
  * toy-spec.ts and toy-reference.ts, built from ordinary ops so any latent size works (the cosine basis
- * is computed in-graph from Shape(sample)). `addToyDenoiser` writes the subgraph into any builder so the
+ * of mu and the orthonormal DCT-II rows of the low band are computed in-graph from Shape(sample), so
+ * width != height works too). `addToyDenoiser` writes the subgraph into any builder so the
  * bench UNet can reuse it; `buildToyUnet` makes a complete model with one of the timestep contracts
  * seen in the wild (float32 [B], int64 [B], float32 rank-0).
  */
 import { OnnxGraphBuilder } from '../onnx/index.js';
 import type { ToyPrediction } from './toy-reference.js';
 import {
-  BASIS_FREQS, COMMON_NORM, LATENT_CHANNELS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC, SPREAD_MAX, SPREAD_MIN,
-  SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas, type ToyWeights,
+  BASIS_FREQS, COMMON_NORM, LATENT_CHANNELS, LO_AMP, LO_FREQS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC, SPREAD_HI_GENERIC,
+  SPREAD_HI_MAX, SPREAD_HI_MIN, SPREAD_LO_MAX, SPREAD_LO_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas, type ToyWeights,
 } from './toy-spec.js';
 
 export type TimestepContract = 'float' | 'int64' | 'scalar';
@@ -60,23 +61,27 @@ export function addToyDenoiser(
   const rows = g.op('MatMul', [coef, cx]); // [B,4,K,w]
   const mu = g.op('MatMul', [g.op('Transpose', [cy], { perm: [1, 0] }), rows]); // [h,K] @ [B,4,K,w]
 
-  // 3. s_prompt = s_min + (s_max - s_min) sigmoid(gain * dir . pooled_n), one per batch item;
-  //    s_cond = s_prompt + e (S_generic - s_prompt), e = exp(-((|pn|^2 - (common . pn)^2) / q0)^2): broad
+  // 3. Per band (low: s_lo, high: s_hi): s_prompt = MIN + (MAX - MIN) sigmoid(gain * dir . pooled_n);
+  //    s_cond = s_prompt + e (GENERIC - s_prompt), e = exp(-((|pn|^2 - (common . pn)^2) / q0)^2): broad
   //    near the shared direction; then blended toward SPREAD_UNCOND by r = |pooled_n| (1 for any
-  //    non-empty prompt, 0 for ""): s = S_u + r (s_cond - S_u).
+  //    non-empty prompt, 0 for ""): s = S_u + r (s_cond - S_u). One value per batch item, [B,1,1,1].
   const z = g.op('MatMul', [pn, g.initializer('toy_spread_dir', weights.spreadDir, [TOY_DIM, 1])]);
   const sig01 = g.op('Sigmoid', [g.op('Mul', [z, g.constFloat([SPREAD_GAIN])])]);
-  const sPrompt = g.op('Add', [g.op('Mul', [sig01, g.constFloat([SPREAD_MAX - SPREAD_MIN])]), g.constFloat([SPREAD_MIN])]);
   const r2 = g.op('ReduceSumSquare', [pn], { axes: [1], keepdims: 1 });
   const c = g.op('MatMul', [pn, g.initializer('toy_common_dir', weights.commonDir, [TOY_DIM, 1])]);
   const q = g.op('Mul', [g.op('Sub', [r2, g.op('Mul', [c, c])]), g.constFloat([1 / SPECIFICITY_SCALE])]);
   const generic = g.op('Exp', [g.op('Neg', [g.op('Mul', [q, q])])]);
-  const sCond = g.op('Add', [sPrompt, g.op('Mul', [generic, g.op('Sub', [g.constFloat([SPREAD_GENERIC]), sPrompt])])]);
   const r = g.op('Sqrt', [r2]);
   const uncond = g.constFloat([SPREAD_UNCOND]);
-  const spread = g.op('Add', [uncond, g.op('Mul', [r, g.op('Sub', [sCond, uncond])])]);
-  const s = g.op('Reshape', [spread, g.constInt64([-1, 1, 1, 1])]);
-  const s2 = g.op('Mul', [s, s]);
+  const bandSpread2 = (min: number, max: number, gen: number) => {
+    const sPrompt = g.op('Add', [g.op('Mul', [sig01, g.constFloat([max - min])]), g.constFloat([min])]);
+    const sCond = g.op('Add', [sPrompt, g.op('Mul', [generic, g.op('Sub', [g.constFloat([gen]), sPrompt])])]);
+    const spread = g.op('Add', [uncond, g.op('Mul', [r, g.op('Sub', [sCond, uncond])])]);
+    const s = g.op('Reshape', [spread, g.constInt64([-1, 1, 1, 1])]);
+    return g.op('Mul', [s, s]);
+  };
+  const sLo2 = bandSpread2(SPREAD_LO_MIN, SPREAD_LO_MAX, SPREAD_GENERIC);
+  const sHi2 = bandSpread2(SPREAD_HI_MIN, SPREAD_HI_MAX, SPREAD_HI_GENERIC);
 
   // 4. sigma(t): linear interpolation between floor(t) and ceil(t) of sqrt((1-a)/a), then a = 1/(1+sigma^2).
   const t = options.timestep === 'int64' ? g.op('Cast', [inputs.timestep], { to: 1 }) : inputs.timestep;
@@ -92,20 +97,46 @@ export function addToyDenoiser(
   const sa = g.op('Sqrt', [g.op('Reciprocal', [g.op('Add', [sigma2, g.constFloat([1])])])]); // sqrt(a)
   const s1a = g.op('Mul', [sigma, sa]); // sqrt(1 - a) = sigma sqrt(a), without cancellation
 
-  // 5. x0_hat = mu + sqrt(a) s^2 / (a s^2 + 1 - a) (x - sqrt(a) mu); the gain simplifies to s^2 / (sqrt(a)(s^2 + sigma^2)).
+  // 5. Low band: orthonormal DCT-II rows phi_k(i) = sqrt(c_k / n) cos(pi k (i+.5)/n) [LO_FREQS, n]
+  //    (c_0 = 1, c_k = 2; rows k >= n zeroed, they alias) and eigenvalues lambda_k = s_lo^2 LO_AMP^2
+  //    (n_y / c_ky)(n_x / c_kx), the variance of the unnormalised cosines' coefficients.
+  const KL = LO_FREQS;
+  const kIdx = g.constFloat(Array.from({ length: KL }, (_, k) => k), [KL, 1]);
+  const cK = g.constFloat(Array.from({ length: KL }, (_, k) => (k === 0 ? 1 : 2)), [KL, 1]);
+  const dct = (axis: number) => {
+    const n = g.op('Cast', [g.op('Gather', [shape, g.constInt64([axis], [])], { axis: 0 })], { to: 1 });
+    const idx = g.op('Cast', [g.op('Range', [g.constInt64([0], []), g.op('Gather', [shape, g.constInt64([axis], [])], { axis: 0 }), g.constInt64([1], [])])], { to: 1 });
+    const pos = g.op('Div', [g.op('Add', [idx, g.constFloat([0.5])]), n]);
+    const cos = g.op('Cos', [g.op('Mul', [g.op('Mul', [kIdx, g.constFloat([Math.PI])]), g.op('Unsqueeze', [pos, g.constInt64([0])])])]);
+    const keep = g.op('Cast', [g.op('Less', [kIdx, n])], { to: 1 }); // [KL,1]: 1 for k < n
+    const norm = g.op('Mul', [g.op('Sqrt', [g.op('Div', [cK, n])]), keep]);
+    return { rows: g.op('Mul', [cos, norm]), eig: g.op('Div', [n, cK]) }; // rows [KL, n], n / c_k [KL, 1]
+  };
+  const dy = dct(2);
+  const dx = dct(3);
+  const eigGrid = g.op('Mul', [dy.eig, g.op('Transpose', [dx.eig], { perm: [1, 0] })]); // [KL, KL]
+  const lambda = g.op('Mul', [g.op('Mul', [sLo2, g.constFloat([LO_AMP * LO_AMP])]), eigGrid]); // [B,1,KL,KL]
+
+  // 6. x0_hat = mu + k(s_hi^2) r + phi^T [(k(lambda) - k(s_hi^2)) (phi r)], r = x - sqrt(a) mu, with
+  //    k(l) = sqrt(a) l / (a l + 1 - a) = l / (sqrt(a) (l + sigma^2)) (the posterior-mean gain per eigenvalue).
   const slice = (from: number, to: number) =>
     g.op('Slice', [inputs.sample, g.constInt64([from]), g.constInt64([to]), g.constInt64([1])]);
   const x = options.inpaint ? slice(0, 4) : inputs.sample;
-  const gain = g.op('Div', [s2, g.op('Mul', [sa, g.op('Add', [s2, sigma2])])]);
+  const gainOf = (l: string) => g.op('Div', [l, g.op('Mul', [sa, g.op('Add', [l, sigma2])])]);
+  const gainHi = gainOf(sHi2); // [B,1,1,1]
+  const gainDiff = g.op('Sub', [gainOf(lambda), gainHi]); // [B,1,KL,KL]
   const resid = g.op('Sub', [x, g.op('Mul', [sa, mu])]);
-  let x0 = g.op('Add', [mu, g.op('Mul', [gain, resid])]);
+  const coefLo = g.op('MatMul', [dy.rows, g.op('MatMul', [resid, g.op('Transpose', [dx.rows], { perm: [1, 0] })])]); // [B,4,KL,KL]
+  const scaled = g.op('Mul', [coefLo, gainDiff]);
+  const low = g.op('MatMul', [g.op('Transpose', [dy.rows], { perm: [1, 0] }), g.op('MatMul', [scaled, dx.rows])]); // [B,4,h,w]
+  let x0 = g.op('Add', [g.op('Add', [mu, g.op('Mul', [gainHi, resid])]), low]);
   if (options.inpaint) {
     // Known pixels are certain: x0_hat = m x0_gauss + (1 - m) y = y + m (x0_gauss - y).
     const m = slice(4, 5);
     const y = slice(5, 9);
     x0 = g.op('Add', [y, g.op('Mul', [m, g.op('Sub', [x0, y])])]);
   }
-  // 6. eps = (x - sqrt(a) x0_hat) / sqrt(1 - a); v = sqrt(a) eps - sqrt(1 - a) x0_hat.
+  // 7. eps = (x - sqrt(a) x0_hat) / sqrt(1 - a); v = sqrt(a) eps - sqrt(1 - a) x0_hat.
   const eps = g.op('Div', [g.op('Sub', [x, g.op('Mul', [sa, x0])]), s1a]);
   const output = options.prediction === 'epsilon'
     ? eps

@@ -1,25 +1,46 @@
 /**
  * What a render on the toy model should look like, from the toy's closed form: its data for a
- * prompt is N(mu, s^2 I) in latent space, and a deterministic sampler run to the end maps starting
- * noise z to about mu + s z (the probability-flow ODE of a Gaussian keeps z). The expected latents
- * go through the model's own VAE decoder session, so the comparison isolates the pipeline's loop.
+ * prompt is N(mu, C) in latent space, C diagonal in the DCT basis (s_lo-scaled eigenvalues lambda_k on
+ * the low band, s_hi^2 above), and a deterministic sampler run to the end maps starting noise z to about
+ * mu + C^(1/2) z (the probability-flow ODE of a Gaussian keeps z in each eigen-coordinate; from a finite
+ * start sigma_T the factor is sqrt(lambda (1 + sigma_T^2) / (lambda + sigma_T^2)), see below). The
+ * expected latents go through the model's own VAE decoder session, so the comparison isolates the loop.
  */
 import type { RgbImage } from '../../src/core/image.js';
 import type { DiffusionEngine } from '../../src/diffusion/engine.js';
 import { decodeLatents } from '../../src/diffusion/vae.js';
 import { createScheduler, type SchedulerName } from '../../src/core/schedulers/index.js';
-import { pooledDirection, toyDenoise, toyMean, toySpread } from '../../src/toy-model/toy-reference.js';
+import { lowBandVariances, pooledDirection, scaleLowBand, toyDenoise, toyMean, toySpreads } from '../../src/toy-model/toy-reference.js';
 import { toyWeights } from '../../src/toy-model/toy-spec.js';
 
-/** Decoded image of mu + spreadScale * s * z for `prompt` at latent size h x w. */
-export async function toyExpectedImage(engine: DiffusionEngine, prompt: string, z: Float32Array, h: number, w: number, spreadScale = 1): Promise<RgbImage> {
+/**
+ * Decoded image of mu + spreadScale * C^(1/2) z for `prompt` at latent size h x w: the probability-flow
+ * ODE's endpoint when the start is pure noise. With `sigmaStart` (the sampler's first sigma) the start
+ * x_T = z (VP) is sqrt(1 + sigma_T^2) z in VE terms, and each DCT eigen-coordinate follows
+ * x(sigma) - mu = sqrt((lambda + sigma^2) / (lambda + sigma_T^2)) (x_T - mu) exactly, so the endpoint is
+ * mu + f (sqrt(1 + sigma_T^2) z - mu), f = sqrt(lambda / (lambda + sigma_T^2)): the low band's eigenvalues
+ * grow with the latent size and are not small next to sigma_T^2, so this matters (also for mu).
+ */
+export async function toyExpectedImage(
+  engine: DiffusionEngine, prompt: string, z: Float32Array, h: number, w: number, spreadScale = 1, sigmaStart = Infinity,
+): Promise<RgbImage> {
   const { tokenizer, prompts, sessions, signature, folder } = engine.model;
   const weights = toyWeights(Math.max(tokenizer.bosId, tokenizer.eosId) + 1);
   const hidden = (await prompts.encode(prompt)).windows[0];
   const pooled = pooledDirection(hidden, prompts.windowLength);
   const mu = toyMean(weights, pooled, h, w);
-  const s = toySpread(weights, pooled) * spreadScale;
-  const x0 = Float32Array.from(mu, (m, i) => m + s * z[i]);
+  const { lo, hi } = toySpreads(weights, pooled);
+  const finite = Number.isFinite(sigmaStart);
+  const factor = (lambda: number) => spreadScale * (finite ? Math.sqrt(lambda / (lambda + sigmaStart ** 2)) : Math.sqrt(lambda));
+  const fHi = factor(hi * hi);
+  const diff = lowBandVariances(lo, h, w).map((lambda) => factor(lambda) - fHi);
+  const plane = h * w;
+  const x0 = new Float32Array(mu.length);
+  for (let c = 0; c < 4; c++) {
+    const d = Float64Array.from({ length: plane }, (_, p) => (finite ? Math.sqrt(1 + sigmaStart ** 2) * z[c * plane + p] - mu[c * plane + p] : z[c * plane + p]));
+    const low = scaleLowBand(d, h, w, diff);
+    for (let p = 0; p < plane; p++) x0[c * plane + p] = mu[c * plane + p] + fHi * d[p] + low[p];
+  }
   return decodeLatents({ session: sessions.vaeDecoder, ms: 0 }, signature.vaeDecoder, x0, h, w, folder.vaeScalingFactor);
 }
 
