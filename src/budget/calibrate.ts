@@ -153,7 +153,7 @@ export async function calibrate(renderer: BudgetRenderer, options: CalibrateOpti
   log(`measured ${rendered} prompts, reused ${records.length - rendered} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   const totalSteps = records.reduce((s, r) => s + r.steps.reduce((a, b) => a + b, 0), 0);
   const totalMs = records.reduce((s, r) => s + r.unetMs.reduce((a, b) => a + b, 0), 0);
-  const model = fitBudgetModel(records, {
+  const fitted = fitBudgetModel(records, {
     modelId: base.modelId,
     scheduler: profile.schedulerClass,
     range: { min: profile.range.min, max: Math.min(profile.range.max, stepGrid[stepGrid.length - 1]) },
@@ -169,6 +169,7 @@ export async function calibrate(renderer: BudgetRenderer, options: CalibrateOpti
       msPerStep: totalSteps > 0 ? totalMs / totalSteps : 0,
     },
   });
+  const model = { ...fitted, build };
   await writeFile(budgetFile, `${JSON.stringify(model, null, 1)}\n`);
   return { model, records, rendered, reused: records.length - rendered, curvesFile, budgetFile };
 }

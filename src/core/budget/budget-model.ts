@@ -30,6 +30,8 @@ export const budgetModelSchema = z
   .object({
     version: z.literal(BUDGET_MODEL_VERSION),
     modelId: z.string().min(1),
+    /** modelBuildId of the folder calibrated (src/budget/model-build.ts): a rebuilt model is recalibrated. */
+    build: z.string().optional(),
     createdAt: z.string(),
     scheduler: z.string().min(1),
     /** Step counts rendered during calibration, ascending; the last one is the reference. */

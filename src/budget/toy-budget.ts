@@ -1,0 +1,30 @@
+/**
+ * The built-in toy model ships calibrated, so every draft carries a predicted step budget on a fresh
+ * clone too (issue: "every draft carries a predicted budget"). After `npm run models:toy` (and in the
+ * test global setup) the toy folder is calibrated on a reduced prompt set when its budget.json is
+ * missing or belongs to another build of the model; a full calibration (`npm run budget:calibrate`)
+ * stays in place as long as the model does not change.
+ */
+import { DiffusionEngine } from '../diffusion/engine.js';
+import { calibrate } from './calibrate.js';
+import { modelBuildId } from './model-build.js';
+import { readPromptList, splitPrompts } from './prompt-set.js';
+import { loadBudgetModel } from './step-budget.js';
+
+/** Prompts (train + held out) the quick calibration uses: about 20 s on 2 CPU cores. */
+export const QUICK_CALIBRATION_PROMPTS = 64;
+
+/** Calibrates `modelDir` when its budget.json is missing or stale; returns whether it did. */
+export async function ensureCalibrated(modelDir: string, log: (line: string) => void = () => {}): Promise<boolean> {
+  const build = await modelBuildId(modelDir);
+  const current = await loadBudgetModel(modelDir).catch(() => null);
+  if (current?.build === build) return false;
+  log(`${modelDir}: calibrating step budgets on ${QUICK_CALIBRATION_PROMPTS} prompts (npm run budget:calibrate does the full set)`);
+  const engine = await DiffusionEngine.load(modelDir, { threads: 0 });
+  try {
+    await calibrate(engine, { modelDir, prompts: splitPrompts(await readPromptList(), QUICK_CALIBRATION_PROMPTS) });
+  } finally {
+    await engine.release();
+  }
+  return true;
+}
