@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { BUDGET_QUALITIES, type BudgetQuality } from '../core/budget/budget-rule.js';
+import { numberOption } from './number-option.js';
 import { UsageError } from './usage-error.js';
 
 export interface BudgetArgs {
@@ -30,15 +31,6 @@ export const EVAL_USAGE = `Usage: npm run budget:eval -- --model DIR [--prompts 
   [--seed N] [--quality fast,balanced,best] [--report FILE.md]
 Renders held-out prompts at their predicted budget and at the reference step count; writes
 DIR/budget-eval.json and a Markdown summary (DIR/budget-eval.md unless --report is given).`;
-
-function num(name: string, raw: string | undefined, integer: boolean, min: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
-    throw new UsageError(`--${name} ${JSON.stringify(raw)} is not ${integer ? 'a whole number' : 'a number'} >= ${min}.`);
-  }
-  return v;
-}
 
 /** Parses argv (without node and the script path). */
 export function parseBudgetArgs(argv: string[]): BudgetArgs {
@@ -67,7 +59,7 @@ export function parseBudgetArgs(argv: string[]): BudgetArgs {
   }
   let grid: number[] | undefined;
   if (values.grid !== undefined) {
-    grid = values.grid.split(',').map((s) => num('grid', s, true, 1)!);
+    grid = values.grid.split(',').map((s) => numberOption('grid', s, { integer: true, min: 1 })!);
     if (grid.length < 2) throw new UsageError(`--grid ${values.grid} needs at least two step counts.`);
   }
   let qualities: BudgetQuality[] | undefined;
@@ -79,15 +71,15 @@ export function parseBudgetArgs(argv: string[]): BudgetArgs {
       return q as BudgetQuality;
     });
   }
-  const size = num('size', values.size, true, 16);
+  const size = numberOption('size', values.size, { integer: true, min: 16 });
   if (size !== undefined && size % 8 !== 0) throw new UsageError(`--size ${size} is not a multiple of 8.`);
   return {
     model: values.model,
     prompts: values.prompts,
-    limit: num('limit', values.limit, true, 3),
+    limit: numberOption('limit', values.limit, { integer: true, min: 3 }),
     size,
-    seed: num('seed', values.seed, true, 0),
-    guidance: num('guidance', values.guidance, false, 0),
+    seed: numberOption('seed', values.seed, { integer: true, min: 0 }),
+    guidance: numberOption('guidance', values.guidance, { integer: false, min: 0 }),
     grid,
     clip: values.clip,
     qualities,

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isSchedulerName, SCHEDULER_NAMES, type SchedulerName } from '../core/schedulers/index.js';
+import { numberOption } from './number-option.js';
 import { UsageError } from './usage-error.js';
 
 export interface RenderArgs {
@@ -30,15 +31,6 @@ export interface RenderArgs {
 export const RENDER_USAGE = `Usage: npm run render -- --model DIR --prompt TEXT --out FILE.png
   [--negative TEXT] [--seed N] [--steps N] [--guidance G] [--scheduler ${SCHEDULER_NAMES.join('|')}]
   [--width W --height H] [--init IMG --strength S] [--mask IMG] [--latents FILE.npy] [--variants N]`;
-
-function number(name: string, raw: string | undefined, integer: boolean): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} ${JSON.stringify(raw)} is not ${integer ? 'a whole number' : 'a number'}.`);
-  }
-  return value;
-}
 
 /** Parses argv (without node and the script path). */
 export function parseRenderArgs(argv: string[]): RenderArgs {
@@ -83,17 +75,17 @@ export function parseRenderArgs(argv: string[]): RenderArgs {
     model: values.model,
     prompt: values.prompt,
     negative: values.negative,
-    seed: number('seed', values.seed, true),
-    steps: number('steps', values.steps, true),
-    guidance: number('guidance', values.guidance, false),
+    seed: numberOption('seed', values.seed, { integer: true }),
+    steps: numberOption('steps', values.steps, { integer: true }),
+    guidance: numberOption('guidance', values.guidance, { integer: false }),
     scheduler: values.scheduler as SchedulerName | undefined,
-    width: number('width', values.width, true),
-    height: number('height', values.height, true),
+    width: numberOption('width', values.width, { integer: true }),
+    height: numberOption('height', values.height, { integer: true }),
     init: values.init,
-    strength: number('strength', values.strength, false),
+    strength: numberOption('strength', values.strength, { integer: false }),
     mask: values.mask,
     latents: values.latents,
-    variants: number('variants', values.variants, true) ?? 1,
+    variants: numberOption('variants', values.variants, { integer: true }) ?? 1,
     out: values.out,
     help: false,
   };
