@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { createLogger } from '../src/log.js';
 import { exitWithSentence, loadConfigOrExit, messageOf } from '../src/process/fatal.js';
 import { assertRedisReachable } from '../src/process/redis-check.js';
+import { prepareBuiltInModel } from '../src/budget/toy-budget.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { createQueueMetrics, FileBlobStore, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
 import { engineHandlers, loadEngineDefaults } from './render-handlers.js';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   } catch (error) {
     exitWithSentence(messageOf(error));
   }
+  await prepareBuiltInModel(config.MODEL_DIR, (line) => log.info(line));
   const engine = await DiffusionEngine.load(config.MODEL_DIR, DiffusionEngine.optionsFromConfig(config));
   log.info({ model: engine.describe() }, 'model loaded');
   const defaults = await loadEngineDefaults(config);

@@ -5,7 +5,9 @@
  * missing or belongs to another build of the model; a full calibration (`npm run budget:calibrate`)
  * stays in place as long as the model does not change.
  */
+import path from 'node:path';
 import { DiffusionEngine } from '../diffusion/engine.js';
+import { ensureToyModels } from '../toy-model/index.js';
 import { calibrate } from './calibrate.js';
 import { modelBuildId } from './model-build.js';
 import { readPromptList, splitPrompts } from './prompt-set.js';
@@ -27,4 +29,15 @@ export async function ensureCalibrated(modelDir: string, log: (line: string) => 
     await engine.release();
   }
   return true;
+}
+
+/**
+ * When `modelDir` is the built-in toy model (models/toy, the default MODEL_DIR), builds it if it is
+ * missing or stale and makes sure it is calibrated, so `npm start`, `npm run worker` and the CLIs work
+ * on a fresh clone without a separate `npm run models:toy`. Any other folder is the user's: untouched.
+ */
+export async function prepareBuiltInModel(modelDir: string, log: (line: string) => void = () => {}): Promise<void> {
+  if (path.resolve(modelDir) !== path.resolve('models', 'toy')) return;
+  await ensureToyModels('models');
+  await ensureCalibrated(modelDir, log);
 }

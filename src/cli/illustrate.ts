@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { prepareBuiltInModel } from '../budget/toy-budget.js';
 import { createLogger } from '../log.js';
 import { storyboardSheet } from '../media/storyboard-sheet.js';
 import { createPlanner } from '../planner/index.js';
@@ -19,7 +20,6 @@ import { assertRedisReachable } from '../process/redis-check.js';
 import { startWorkerChild } from '../process/worker-child.js';
 import { connectForBot, FairQueue, FileBlobStore, ResultDelivery, type RenderOutcome } from '../queue/index.js';
 import { UsageError } from './usage-error.js';
-import { ensureToyModels } from '../toy-model/index.js';
 
 const usage = 'usage: npm run illustrate -- <passage.txt> --out <dir> [--style TEXT] [--negative TEXT] [--seed N] [--steps N] [--size WxH] [--no-worker] [--verbose]';
 
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   await assertRedisReachable(config.REDIS_URL);
   const log = createLogger(options.verbose ? 'info' : 'warn', 'illustrate');
 
-  if (path.resolve(config.MODEL_DIR) === path.resolve('models/toy')) await ensureToyModels();
+  await prepareBuiltInModel(config.MODEL_DIR, (line) => console.log(line));
   const { countTokens } = await loadTokenCounter(config.MODEL_DIR);
   const planner = createPlanner(config, log);
   const plan = await planPassage(planner, { passage, style: { style: options.style, negative: options.negative }, cast: {} }, countTokens);
