@@ -3,9 +3,8 @@
  * checked into typed shapes. A mistake becomes one UsageError sentence naming the option and value;
  * the CLIs print it and exit with code 2.
  */
-import { parseArgs } from 'node:util';
 import { BUDGET_QUALITIES, type BudgetQuality } from '../core/budget/budget-rule.js';
-import { numberOption } from './number-option.js';
+import { numberOption, parseOptions } from './cli-options.js';
 import { UsageError } from './usage-error.js';
 
 export interface BudgetArgs {
@@ -34,29 +33,19 @@ DIR/budget-eval.json and a Markdown summary (DIR/budget-eval.md unless --report 
 
 /** Parses argv (without node and the script path). */
 export function parseBudgetArgs(argv: string[]): BudgetArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: 'string' },
-        prompts: { type: 'string' },
-        limit: { type: 'string' },
-        size: { type: 'string' },
-        seed: { type: 'string' },
-        guidance: { type: 'string' },
-        grid: { type: 'string' },
-        clip: { type: 'string' },
-        quality: { type: 'string' },
-        report: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]);
-  }
+  const values = parseOptions(argv, {
+    model: { type: 'string' },
+    prompts: { type: 'string' },
+    limit: { type: 'string' },
+    size: { type: 'string' },
+    seed: { type: 'string' },
+    guidance: { type: 'string' },
+    grid: { type: 'string' },
+    clip: { type: 'string' },
+    quality: { type: 'string' },
+    report: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   let grid: number[] | undefined;
   if (values.grid !== undefined) {
     grid = values.grid.split(',').map((s) => numberOption('grid', s, { integer: true, min: 1 })!);

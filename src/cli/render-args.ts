@@ -4,9 +4,8 @@
  * exits with code 2. Numbers the engine checks itself (multiples of 8, strength range) are left to
  * the engine so the rule lives in one place.
  */
-import { parseArgs } from 'node:util';
 import { isSchedulerName, SCHEDULER_NAMES, type SchedulerName } from '../core/schedulers/index.js';
-import { numberOption } from './number-option.js';
+import { numberOption, parseOptions } from './cli-options.js';
 import { UsageError } from './usage-error.js';
 
 export interface RenderArgs {
@@ -34,34 +33,24 @@ export const RENDER_USAGE = `Usage: npm run render -- --model DIR --prompt TEXT 
 
 /** Parses argv (without node and the script path). */
 export function parseRenderArgs(argv: string[]): RenderArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: 'string' },
-        prompt: { type: 'string' },
-        negative: { type: 'string' },
-        seed: { type: 'string' },
-        steps: { type: 'string' },
-        guidance: { type: 'string' },
-        scheduler: { type: 'string' },
-        width: { type: 'string' },
-        height: { type: 'string' },
-        init: { type: 'string' },
-        strength: { type: 'string' },
-        mask: { type: 'string' },
-        latents: { type: 'string' },
-        variants: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
-  }
+  const values = parseOptions(argv, {
+    model: { type: 'string' },
+    prompt: { type: 'string' },
+    negative: { type: 'string' },
+    seed: { type: 'string' },
+    steps: { type: 'string' },
+    guidance: { type: 'string' },
+    scheduler: { type: 'string' },
+    width: { type: 'string' },
+    height: { type: 'string' },
+    init: { type: 'string' },
+    strength: { type: 'string' },
+    mask: { type: 'string' },
+    latents: { type: 'string' },
+    variants: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { prompt: '', variants: 1, out: '', help: true };
   if (values.prompt === undefined) throw new UsageError('--prompt is missing.');
   if (values.out === undefined) throw new UsageError('--out is missing (the PNG file to write).');
