@@ -1,7 +1,7 @@
 // Votes with the real discord.js client against the fake Discord, real Redis and the cheap step
 // worker: removing a reaction withdraws the vote, moving a vote takes the old reaction off (the bot
 // has Manage Messages in the fake), the deadline is stored and re-armed by a restarted bot, and
-// reactions made while the bot was down are counted when it comes back.
+// reactions made or removed while the bot was down are counted or withdrawn when it comes back.
 import type { APIMessage } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VoteRound } from '../src/core/story/votes.js';
@@ -81,21 +81,26 @@ describe('votes', () => {
     const deadline = opened.openedAt + 60_000;
     expect(Number(await bed.redis.zscore(`${bed.bot.ctx.keyPrefix}open-rounds`, opened.id))).toBe(deadline);
 
+    const alice = discord.user('alice');
     discord.react(bob, draft, '1️⃣');
     await until('bob\'s vote', async () => ballot(await round(), bob.id)?.variant === 0);
+    discord.react(alice, draft, '4️⃣');
+    await until('alice\'s vote', async () => ballot(await round(), alice.id)?.variant === 3);
 
     await bed.stopBot();
     discord.react(carol, draft, '3️⃣'); // nobody is listening
+    discord.unreact(alice, draft, '4️⃣'); // the owner takes her vote back while the bot is away
     // Come back 2 s before the deadline: the re-armed timer, not the start-up check, must close it.
     bed.setBotClockOffset(deadline - 2000 - Date.now());
     await bed.startBot();
     const resynced = await round();
     expect(resynced.closed).toBeUndefined();
     expect(ballot(resynced, carol.id)?.variant).toBe(2);
+    expect(ballot(resynced, alice.id)).toBeUndefined();
 
     const thread = discord.threads()[0]!;
     const panel = await discord.waitForMessage(thread.id, (m) => /panel: variant/.test(m.embeds?.[0]?.title ?? ''), 10_000);
-    // 1 vote each: the earliest vote (bob's 1️⃣) wins the tie.
+    // 1 vote each and the owner's pick withdrawn: the earliest vote (bob's 1️⃣) wins the tie.
     expect(panel.embeds?.[0]?.title).toContain('variant 1');
     expect(panel.embeds?.[0]?.description).toContain('(deadline)');
     const closed = await round();

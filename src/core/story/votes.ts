@@ -16,6 +16,11 @@ export const voteSchema = z.object({
   variant: z.number().int().nonnegative(),
   /** ms since the epoch */
   castAt: z.number().int().nonnegative(),
+  /**
+   * How it was cast: a number reaction (withdrawn when the reaction goes, also while the bot was
+   * away) or a Pick button (stays until replaced). Absent on older ballots: treated as a reaction.
+   */
+  via: z.enum(['reaction', 'button']).optional(),
 });
 export type Vote = z.infer<typeof voteSchema>;
 

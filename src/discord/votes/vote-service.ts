@@ -10,7 +10,7 @@
  */
 import { AttachmentBuilder, EmbedBuilder, PermissionFlagsBits, Routes, type Message } from 'discord.js';
 import type { Draft, Panel } from '../../core/story/draft.js';
-import { closingReason, deadlineOf, openVoteRound, type CloseReason, type VoteRound } from '../../core/story/votes.js';
+import { closingReason, deadlineOf, openVoteRound, type CloseReason, type Vote, type VoteRound } from '../../core/story/votes.js';
 import type { CastVoteOutcome, WithdrawVoteOutcome } from '../../store/story-repository.js';
 import type { BotContext } from '../bot-context.js';
 import type { MessageLocation } from '../drafts/draft-locations.js';
@@ -55,7 +55,7 @@ export class VoteService {
     const variant = VOTE_EMOJIS.indexOf(emoji ?? '');
     if (variant < 0 || userId === this.ctx.client.user?.id) return;
     const draftId = await this.ctx.drafts.locations.draftOfMessage(messageId);
-    if (draftId) await this.vote(draftId, userId, variant);
+    if (draftId) await this.vote(draftId, userId, variant, this.ctx.now(), 'reaction');
   }
 
   /** A reaction removed by `userId`: withdraws their vote if it was for that number. */
@@ -67,9 +67,9 @@ export class VoteService {
   }
 
   /** Casts (or replaces) a member's vote; closes the round when that reaches the quorum. */
-  async vote(roundId: string, memberId: string, variant: number, castAt = this.ctx.now()): Promise<CastVoteOutcome> {
+  async vote(roundId: string, memberId: string, variant: number, castAt = this.ctx.now(), via: Vote['via'] = 'button'): Promise<CastVoteOutcome> {
     const before = (await this.ctx.stories.getVoteRound(roundId))?.votes.find((v) => v.memberId === memberId);
-    const outcome = await this.ctx.stories.castVote(roundId, { memberId, variant, castAt });
+    const outcome = await this.ctx.stories.castVote(roundId, { memberId, variant, castAt, via });
     if (outcome !== 'recorded') return outcome;
     if (before && before.variant !== variant) await this.removeOldReaction(roundId, memberId, before.variant);
     await this.closeIfDue(roundId);
@@ -156,20 +156,31 @@ export class VoteService {
     this.timers.set(round.id, timer);
   }
 
-  /** Counts reactions made while the bot was away: members without a ballot get their reaction's vote. */
+  /**
+   * Catches up with reactions changed while the bot was away: members without a ballot get their
+   * reaction's vote, and a reaction ballot whose reaction is gone is withdrawn (Pick-button ballots
+   * have no reaction and stay).
+   */
   private async resync(round: VoteRound): Promise<void> {
     const at = await this.ctx.drafts.locations.of(round.draftId);
     const message = at ? await this.message(at) : undefined;
     if (!message) return;
-    const voted = new Set(round.votes.map((v) => v.memberId));
-    for (const [variant, emoji] of VOTE_EMOJIS.slice(0, round.variants).entries()) {
+    const reacted: Set<string>[] = [];
+    for (const emoji of VOTE_EMOJIS.slice(0, round.variants)) {
       const reaction = message.reactions.resolve(emoji);
-      if (!reaction) continue;
-      const users = await reaction.users.fetch();
-      for (const user of users.values()) {
-        if (user.bot || user.id === this.ctx.client.user?.id || voted.has(user.id)) continue;
-        voted.add(user.id);
-        await this.ctx.stories.castVote(round.id, { memberId: user.id, variant, castAt: this.ctx.now() });
+      const users = reaction ? await reaction.users.fetch() : undefined;
+      reacted.push(new Set([...(users?.values() ?? [])].filter((u) => !u.bot).map((u) => u.id)));
+    }
+    const voted = new Set<string>();
+    for (const ballot of round.votes) {
+      if (ballot.via === 'button' || reacted[ballot.variant]?.has(ballot.memberId)) voted.add(ballot.memberId);
+      else await this.ctx.stories.withdrawVote(round.id, ballot.memberId, ballot.variant);
+    }
+    for (const [variant, members] of reacted.entries()) {
+      for (const memberId of members) {
+        if (voted.has(memberId)) continue;
+        voted.add(memberId);
+        await this.ctx.stories.castVote(round.id, { memberId, variant, castAt: this.ctx.now(), via: 'reaction' });
       }
     }
   }
