@@ -49,9 +49,14 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    await worker.close();
-    await server?.close();
-    await engine.release();
+    try {
+      await worker.close();
+      await server?.close();
+      await engine.release();
+    } catch (error) {
+      // A rejection here would otherwise be unhandled (the signal listener drops the promise).
+      exitWithSentence(`render worker did not shut down cleanly: ${messageOf(error)}`);
+    }
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
