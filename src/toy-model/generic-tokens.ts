@@ -2,10 +2,11 @@
  * Which toy tokens are "generic": the built-in quality / artifact words of negative prompts
  * (GENERIC_WORDS) and pure punctuation. Real CLIP text encodings of such words carry little
  * picture-specific content; they mostly sit on the large direction every prompt encoding shares. The
- * toy mirrors that: their embedding rows are the shared component plus only GENERIC_TOKEN_SCALE of a
- * specific part (toy-spec.ts), so a prompt made of them is near the shared direction and the UNet
- * gives it a broad spread (toy-reference.ts, toySpread), which is what keeps CFG with a negative
- * prompt in range.
+ * toy mirrors that: their seeded embedding rows are scaled by GENERIC_TOKEN_SCALE (toyWeights in
+ * toy-spec.ts), so they add almost nothing to the summed token states; the UNet adds the shared vector
+ * (COMMON_NORM commonDir) to that sum, so a prompt made of them is near the shared direction and gets
+ * the broad generic spreads in both bands (toy-reference.ts, toySpreads), which is what keeps CFG with
+ * a negative prompt in range.
  */
 import { GENERIC_WORDS } from './word-list.js';
 
