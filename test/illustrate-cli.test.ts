@@ -4,14 +4,21 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeOpenAI } from './fake-openai/fake-openai-server.js';
+import { deletePrefixKeys } from './support/redis-keys.js';
 import { cleanEnv, runEntry } from './support/run-node.js';
 
 // The walking skeleton, exactly as a user runs it: the CLI plans the passage, queues one job per
 // scene on real Redis, a real worker process renders with the toy ONNX model, PNGs come back.
 describe('npm run illustrate', () => {
   const dirs: string[] = [];
+  const prefixes: string[] = [];
+  const prefix = (name: string) => {
+    prefixes.push(`${name}-${process.pid}-${Date.now()}`);
+    return prefixes.at(-1)!;
+  };
   afterAll(async () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    for (const p of prefixes) await deletePrefixKeys(p);
   });
 
   it('renders one PNG per scene and a storyboard sheet', async () => {
@@ -20,7 +27,7 @@ describe('npm run illustrate', () => {
     const out = path.join(tmp, 'out');
     const env = cleanEnv({
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: `tf-ill-${process.pid}-${Date.now()}`,
+      QUEUE_PREFIX: prefix('tf-ill'),
       DATA_DIR: path.join(tmp, 'data'),
       MODEL_DIR: 'models/toy',
     });
@@ -58,7 +65,7 @@ describe('npm run illustrate', () => {
     try {
       const env = cleanEnv({
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        QUEUE_PREFIX: `tf-ill-llm-${process.pid}-${Date.now()}`,
+        QUEUE_PREFIX: prefix('tf-ill-llm'),
         DATA_DIR: path.join(tmp, 'data'),
         OPENAI_BASE_URL: openai.baseURL,
         OPENAI_API_KEY: 'test-key',

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCommands } from '../src/discord/command-loader.js';
 import { registerCommands } from '../src/discord/command-registration.js';
 import { FakeDiscord } from './fake-discord/index.js';
+import { deletePrefixKeys } from './support/redis-keys.js';
 import { cleanEnv, repoRoot } from './support/run-node.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -29,11 +30,13 @@ describe('npm start', () => {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     await registerCommands((await loadCommands()).values(), { token: discord.token, applicationId: discord.bot.id, apiBase: discord.restBase });
 
+    const prefix = `tf-start-${randomBytes(4).toString('hex')}`;
+    cleanups.push(() => deletePrefixKeys(prefix));
     const env = cleanEnv({
       DISCORD_TOKEN: discord.token,
       DISCORD_API_BASE: discord.restBase,
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: `tf-start-${randomBytes(4).toString('hex')}`,
+      QUEUE_PREFIX: prefix,
       DATA_DIR: dataDir,
       MODEL_DIR: 'models/toy',
       RENDER_WIDTH: '64',

@@ -18,6 +18,7 @@ import { startBot, type RunningBot } from '../../src/discord/start-bot.js';
 import { connectForBot } from '../../src/queue/index.js';
 import { FakeDiscord, type FakeGuildSpec } from '../fake-discord/index.js';
 import { stopChild } from '../queue/queue-harness.js';
+import { deletePrefixKeys } from '../support/redis-keys.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const renderWorker = fileURLToPath(new URL('../../workers/render-worker.ts', import.meta.url));
@@ -95,12 +96,7 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
       await Promise.all(workers.map((w) => stopChild(w)));
       await bed.bot.stop();
       await discord.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deletePrefixKeys(prefix, redis);
       redis.disconnect();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { connectForBot, FairQueue, type FairQueueOptions } from '../../src/queue/index.js';
+import { deletePrefixKeys } from '../support/redis-keys.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const workerEntry = fileURLToPath(new URL('./step-worker.ts', import.meta.url));
@@ -65,12 +66,7 @@ export async function createTestbed(opts: Partial<FairQueueOptions> = {}): Promi
     async cleanup() {
       await Promise.all(workers.map((w) => stopChild(w)));
       await fq.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deletePrefixKeys(prefix, redis);
       redis.disconnect();
       await rm(dataDir, { recursive: true, force: true });
     },
