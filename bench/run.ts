@@ -20,7 +20,7 @@ import { loadConfig } from '../src/config.js';
 import { compareBatching, measureSteps } from '../src/diffusion/engine-bench.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { createLogger } from '../src/log.js';
-import { connectForBot, FairQueue, FileBlobStore, sampleDraft, startRenderWorker, measureEnqueueThroughput, measureEnqueueToStart } from '../src/queue/index.js';
+import { connectForBot, deleteKeysUnder, FairQueue, FileBlobStore, sampleDraft, startRenderWorker, measureEnqueueThroughput, measureEnqueueToStart } from '../src/queue/index.js';
 import { ClipTokenizer } from '../src/tokenizer/clip-tokenizer.js';
 import { measureTokenizerThroughput } from '../src/tokenizer/tokenizer-bench.js';
 import { readPromptList } from '../src/budget/prompt-set.js';
@@ -88,8 +88,8 @@ async function benchQueue(): Promise<void> {
       await engine.release();
     }
   } finally {
-    await fq.queue.obliterate({ force: true }).catch(() => {});
     await fq.close();
+    await deleteKeysUnder(connection, prefix);
     connection.disconnect();
     await rm(dataDir, { recursive: true, force: true });
   }

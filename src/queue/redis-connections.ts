@@ -35,3 +35,18 @@ export const queueKeys = {
   /** Live workers: field = worker id, value = "<concurrency>:<expiresAtMs>". */
   workers: (prefix: string) => `${prefix}:workers`,
 };
+
+/**
+ * Deletes every key under `<prefix>:` (a whole Taleframe installation's queue, stories and guards).
+ * For tests, benchmarks and operators retiring a prefix; never called by the bot or workers.
+ */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) deleted += await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}

@@ -3,6 +3,7 @@
  * shared Redis. Not a test file itself.
  */
 import { Redis } from 'ioredis';
+import { deleteKeysUnder } from '../../src/queue/index.js';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -10,12 +11,7 @@ export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export async function deletePrefixKeys(prefix: string, redis?: Redis): Promise<void> {
   const client = redis ?? new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysUnder(client, prefix);
   } finally {
     if (!redis) client.disconnect();
   }
