@@ -4,8 +4,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BlobNotFoundError, createQueueMetrics, FileBlobStore, parsePayload, sampleDraft, startMetricsServer, storyLane } from '../src/queue/index.js';
+import { BlobNotFoundError, createQueueMetrics, depthOf, FileBlobStore, parsePayload, sampleDraft, startMetricsServer, storyLane } from '../src/queue/index.js';
 import { estimateEta } from '../src/queue/render-eta.js';
+import { createTestbed } from './queue/queue-harness.js';
 import { isTransientError } from '../src/queue/transient-error.js';
 
 describe('job payloads', () => {
@@ -90,6 +91,17 @@ describe('metrics', () => {
       expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
     } finally {
       await server.close();
+    }
+  });
+
+  it('counts fairly scheduled (prioritized) jobs as waiting in the depth read from Redis', async () => {
+    const bed = await createTestbed();
+    try {
+      await bed.fq.enqueue('draft', sampleDraft('alice'));
+      await bed.fq.enqueue('draft', sampleDraft('bob'));
+      expect(await depthOf(bed.fq.queue)()).toEqual({ waiting: 2, active: 0, delayed: 0 });
+    } finally {
+      await bed.cleanup();
     }
   });
 });

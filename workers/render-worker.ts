@@ -10,7 +10,8 @@ import { exitWithSentence, loadConfigOrExit, messageOf } from '../src/process/fa
 import { assertRedisReachable } from '../src/process/redis-check.js';
 import { prepareBuiltInModel } from '../src/budget/toy-budget.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
-import { createQueueMetrics, FileBlobStore, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
+import { Queue } from 'bullmq';
+import { connectForWorker, createQueueMetrics, depthOf, FileBlobStore, RENDER_QUEUE_NAME, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
 import { engineHandlers, loadEngineDefaults } from './render-handlers.js';
 import { mediaHandlers } from '../src/media/jobs/index.js';
 
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
   if (!defaults.budget) log.warn(`${config.MODEL_DIR} has no budget.json: drafts use RENDER_STEPS until you run npm run budget:calibrate`);
 
   const workerId = `${hostname()}-${process.pid}`;
-  const metrics = createQueueMetrics({ worker: workerId });
+  // Depth is read through a queue handle of this worker's own, only when Prometheus scrapes.
+  const depthQueue = new Queue(RENDER_QUEUE_NAME, { connection: connectForWorker(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+  const metrics = createQueueMetrics({ worker: workerId, depth: depthOf(depthQueue) });
   const server = config.METRICS_PORT > 0 ? await startMetricsServer(metrics.registry, config.METRICS_PORT) : null;
   const worker = await startRenderWorker({
     redisUrl: config.REDIS_URL,
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
     try {
       await worker.close();
       await server?.close();
+      await depthQueue.close();
       await engine.release();
     } catch (error) {
       // A rejection here would otherwise be unhandled (the signal listener drops the promise).

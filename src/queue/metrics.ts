@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Queue } from 'bullmq';
 
 export interface QueueDepth {
   waiting: number;
@@ -105,5 +106,16 @@ export async function startMetricsServer(registry: Registry, port: number, host 
   return {
     port: typeof address === 'object' && address ? address.port : port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Queue depth read from BullMQ at scrape time. Prioritized jobs (every fairly-scheduled job) are
+ * waiting too: BullMQ keeps them in a state of their own.
+ */
+export function depthOf(queue: Queue): () => Promise<QueueDepth> {
+  return async () => {
+    const c = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
+    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0 };
   };
 }
