@@ -7,6 +7,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { BaseMessageOptions, Message } from 'discord.js';
 import type { Config } from '../../config.js';
+import { sizeForAspect } from '../../core/aspect-ratio.js';
 import type { BudgetQuality } from '../../core/budget/budget-rule.js';
 import type { Scene } from '../../core/story/scene.js';
 import type { Draft } from '../../core/story/draft.js';
@@ -29,6 +30,8 @@ export interface DraftRequest {
   seed?: number;
   steps?: number;
   quality?: BudgetQuality;
+  /** Midjourney's `--ar W:H`: the picture keeps the base size's pixel count in this shape. */
+  aspectRatio?: { width: number; height: number };
 }
 
 export interface RefineRequest {
@@ -104,7 +107,7 @@ export class DraftService {
         quality: req.quality ?? ctx.config.BUDGET_QUALITY,
         guidance: style?.guidance,
         scheduler: style?.scheduler,
-        ...draftSize(req.story, ctx.config),
+        ...(req.aspectRatio ? sizeForAspect(draftSize(req.story, ctx.config), req.aspectRatio) : draftSize(req.story, ctx.config)),
         variants: 4,
       }),
     );

@@ -1,6 +1,6 @@
 /**
  * `/draw`: one draft of 4 variants from a member's own prompt. The prompt is read with the weighted
- * prompt parser (A1111 / Compel / Midjourney `--no` and `--seed`); the draft message is the reply
+ * prompt parser (A1111 / Compel / Midjourney `--no`, `--seed`, `--ar`); the draft message is the reply
  * itself, later edited with the bot token. In a story thread the draft belongs to the story (its
  * queue lane and picture size) but not to a scene.
  */
@@ -29,6 +29,7 @@ export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: B
       seed: interaction.options.getInteger('seed') ?? parsed.options.seed,
       steps: interaction.options.getInteger('steps') ?? undefined,
       quality: quality ?? undefined,
+      aspectRatio: parsed.options.aspectRatio,
     },
     (view) => interaction.editReply(view),
   );
