@@ -33,5 +33,7 @@ export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: B
     },
     (view) => interaction.editReply(view),
   );
-  if (parsed.warnings.length > 0) await interaction.followUp({ content: `Note: ${parsed.warnings.join(' ')}`, flags: MessageFlags.Ephemeral }).catch(() => {});
+  const notes = [...parsed.warnings];
+  if (parsed.options.chaos !== undefined) notes.push('--chaos is not supported yet: the four drafts differ by their seeds.');
+  if (notes.length > 0) await interaction.followUp({ content: `Note: ${notes.join(' ')}`, flags: MessageFlags.Ephemeral }).catch(() => {});
 }
