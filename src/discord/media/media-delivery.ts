@@ -19,19 +19,21 @@ export async function deliverMedia(ctx: BotContext, outcome: RenderOutcome): Pro
     await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} could not be made: ${summary(outcome.reason, 300)}`, ...mention }, data.channel.messageId);
     return;
   }
-  const key = outcome.result.keys[0];
-  if (!key) throw new Error(`${outcome.name} job ${outcome.jobId} finished without a file`);
-  const bytes = await ctx.blobs.get(key);
-  if (bytes.length > ctx.config.UPLOAD_LIMIT_BYTES) {
-    const mb = (bytes.length / 1024 / 1024).toFixed(1);
-    await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} is ${mb} MB, over this server's upload limit; try fewer seconds or the sheet format.`, ...mention });
+  const keys = outcome.result.keys;
+  if (keys.length === 0) throw new Error(`${outcome.name} job ${outcome.jobId} finished without a file`);
+  // An animation comes as the MP4 and its GIF preview: post every file that fits the upload limit.
+  const files: AttachmentBuilder[] = [];
+  const tooLarge: string[] = [];
+  for (const key of keys) {
+    const bytes = await ctx.blobs.get(key);
+    const ext = key.split('.').pop();
+    if (bytes.length > ctx.config.UPLOAD_LIMIT_BYTES) tooLarge.push(`${ext?.toUpperCase()} ${(bytes.length / 1024 / 1024).toFixed(1)} MB`);
+    else files.push(new AttachmentBuilder(bytes, { name: `${outcome.name}.${ext}` }));
+  }
+  if (files.length === 0) {
+    await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} is over this server's upload limit (${tooLarge.join(', ')}); try fewer seconds or the sheet format.`, ...mention });
     return;
   }
-  const ext = key.split('.').pop();
-  await postBotMessage(
-    ctx.client,
-    data.channel.channelId,
-    { content: `<@${data.userId}> here is your ${what}.`, files: [new AttachmentBuilder(bytes, { name: `${outcome.name}.${ext}` })], ...mention },
-    data.channel.messageId,
-  );
+  const note = tooLarge.length > 0 ? ` (left out, over the upload limit: ${tooLarge.join(', ')})` : '';
+  await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> here is your ${what}.${note}`, files, ...mention }, data.channel.messageId);
 }
