@@ -1,6 +1,12 @@
 // The buttons under a finished draft, with the real toy-model worker: Reroll posts a new draft with a
-// new seed, Pick outside a story hands the variant over, Animate posts an MP4 and its GIF preview.
+// new seed, Pick outside a story hands the variant over, Animate posts an MP4 and its GIF preview;
+// /stylize restyles an uploaded clip.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { APIMessage } from 'discord.js';
+import { locateFfmpeg, probeMedia } from '../src/media/ffmpeg.js';
+import { makeTestClip } from './support/media-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBotBed, type BotBed } from './discord/bot-harness.js';
 
@@ -44,5 +50,32 @@ describe('draft buttons', () => {
     const gif = discord.file(clip.attachments.find((a) => a.filename === 'animate.gif')!)!;
     expect(gif.subarray(0, 6).toString('latin1')).toBe('GIF89a');
     expect(discord.errors).toEqual([]);
+  }, 150_000);
+
+  it('/stylize restyles an uploaded clip and posts an MP4 that keeps its audio', async () => {
+    const { discord } = bed;
+    const alice = discord.user('alice');
+    const general = discord.channelId('general');
+    const dir = await mkdtemp(join(tmpdir(), 'taleframe-stylize-'));
+    try {
+      const tools = locateFfmpeg();
+      const input = join(dir, 'walk.mp4');
+      await makeTestClip(tools, input, { seconds: 1, fps: 8, width: 96, height: 64, audio: true });
+      const video = { name: 'walk.mp4', data: await readFile(input), contentType: 'video/mp4' };
+      const stylize = discord.invokeSlash(alice, general, 'stylize', { video, prompt: 'ink and wash' });
+      expect((await stylize.callback()).elapsedMs).toBeLessThan(3000);
+      const done = await discord.waitForMessage(general, (m) => /here is your stylized clip/.test(m.content), 90_000);
+      const output = join(dir, 'out.mp4');
+      await writeFile(output, discord.file(done.attachments[0]!)!);
+      const probe = await probeMedia(tools, output);
+      expect(probe.video).toMatchObject({ codec: 'h264' });
+      expect(probe.hasAudio).toBe(true);
+
+      const notVideo = discord.invokeSlash(alice, general, 'stylize', { video: { name: 'notes.txt', data: Buffer.from('hi'), contentType: 'text/plain' }, prompt: 'ink' });
+      const refusal = await Promise.any([notVideo.waitForOriginal((m) => /not a video/.test(m.content)), notVideo.waitForFollowUp((m) => /not a video/.test(m.content))]);
+      expect(refusal.flags! & EPHEMERAL).toBe(EPHEMERAL);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 150_000);
 });
