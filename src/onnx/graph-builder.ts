@@ -11,6 +11,7 @@
  *   g.output(g.op('Mul', [x, g.constFloat([2])]), 'y', 'float', ['batch', 3]);
  *   const bytes = g.serialize();
  */
+import { splitExternalData, type ExternalDataOptions } from './external-data.js';
 import { modelProtoType, OnnxAttributeType, OnnxDataType, type OnnxDtype } from './onnx-proto.js';
 
 /** A dimension: a fixed size, or a symbolic name such as 'batch'. */
@@ -127,6 +128,23 @@ export class OnnxGraphBuilder {
   serialize(options: SerializeOptions = {}): Uint8Array {
     const type = modelProtoType();
     return type.encode(type.fromObject(this.toModelObject(options))).finish();
+  }
+
+  /**
+   * Encodes the model with initializers of `external.threshold` bytes or more moved to one external
+   * data file (see external-data.ts). Write `data` to `external.location` next to the .onnx file.
+   * @example
+   *   const { model, data } = g.serializeWithExternalData({ location: 'weights.pb' });
+   *   writeFileSync('unet/model.onnx', model); writeFileSync('unet/weights.pb', data);
+   */
+  serializeWithExternalData(external: ExternalDataOptions, options: SerializeOptions = {}): { model: Uint8Array; data: Uint8Array } {
+    const object = this.toModelObject(options) as { graph: { initializer: object[] } };
+    // Shallow copies: the builder keeps its own initializers (with raw_data) for plain serialize().
+    const initializers = object.graph.initializer.map((t) => ({ ...(t as { name: string }) }));
+    object.graph.initializer = initializers;
+    const data = splitExternalData(initializers, external);
+    const type = modelProtoType();
+    return { model: type.encode(type.fromObject(object)).finish(), data };
   }
 
   private fresh(prefix: string): string {

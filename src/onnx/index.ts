@@ -6,3 +6,7 @@ export { OnnxGraphBuilder, float, floats } from './graph-builder.js';
 export type { AttrValue, Dim, SerializeOptions, TensorData } from './graph-builder.js';
 export { modelProtoType, onnxProtoRoot, OnnxDataType, OnnxAttributeType } from './onnx-proto.js';
 export type { OnnxDtype } from './onnx-proto.js';
+export { EXTERNAL_DATA_LOCATION, splitExternalData } from './external-data.js';
+export type { ExternalDataOptions } from './external-data.js';
+export { readExternalDataRefs } from './external-data-refs.js';
+export type { ExternalDataRef } from './external-data-refs.js';

@@ -79,6 +79,11 @@ message TensorProto {
   bytes raw_data = 9;
   repeated double double_data = 10;
   repeated uint64 uint64_data = 11;
+  // Weights kept outside the protobuf (files > 2 GB): location / offset / length entries, relative to
+  // the .onnx file (docs/ExternalData.md in github.com/onnx/onnx).
+  repeated StringStringEntryProto external_data = 13;
+  enum DataLocation { DEFAULT = 0; EXTERNAL = 1; }
+  DataLocation data_location = 14;
 }
 
 message TensorShapeProto {
