@@ -42,6 +42,7 @@ describe('DiffusionEngine.load detects each export variant', () => {
     ['models/toy-v', { predictionType: 'v_prediction', scheduler: 'euler' }],
     ['models/toy-inpaint', { unetChannels: 9 }],
     ['models/bench-unet', { unetChannels: 4 }],
+    ['models/toy-external', { timestep: 'float32 [B]', unetChannels: 4 }],
   ])('%s', async (dir, expected) => {
     const engine = await DiffusionEngine.load(dir, { threads: 1 });
     const description = engine.describe();

@@ -34,7 +34,7 @@ describe('npm run render', () => {
     expect([grid.width, grid.height]).toEqual([196, 132]);
   });
 
-  it.each(['toy', 'toy-int64', 'toy-scalar', 'toy-v', 'toy-inpaint', 'bench-unet'])('renders with models/%s (each export variant)', async (name) => {
+  it.each(['toy', 'toy-int64', 'toy-scalar', 'toy-v', 'toy-inpaint', 'bench-unet', 'toy-external'])('renders with models/%s (each export variant)', async (name) => {
     const out = join(dir, `${name}.png`);
     const result = await render(['--model', `models/${name}`, '--prompt', 'a lighthouse at dusk', '--steps', '3', '--width', '64', '--height', '64', '--out', out]);
     expect(result.stderr).toBe('');

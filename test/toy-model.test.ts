@@ -107,7 +107,7 @@ describe('toy model folders', () => {
   const cases: Array<[string, number | bigint, boolean, [number, number]]> = [
     ['toy', 417.6, false, [6, 10]], ['toy-int64', 731n, false, [6, 10]], ['toy-scalar', 3.25, false, [6, 10]], ['toy-v', 998.5, false, [6, 10]],
     ['toy-inpaint', 260.2, true, [6, 10]], ['toy', 0, false, [6, 10]], ['toy', 999, false, [6, 10]], ['toy', 120, false, [3, 16]],
-    ['toy-v', 40, false, [16, 16]], ['toy-inpaint', 700, true, [16, 12]],
+    ['toy-v', 40, false, [16, 16]], ['toy-inpaint', 700, true, [16, 12]], ['toy-external', 417.6, false, [6, 10]],
   ];
   it.each(cases)('%s UNet at t=%s equals the closed-form denoiser', async (name, t, inpaint, [h, w]) => {
     const variant = TOY_VARIANTS.find((v) => v.name === name)!;

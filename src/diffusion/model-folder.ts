@@ -2,10 +2,12 @@
  * Reads a diffusers / optimum ONNX model folder from disk (REFERENCE §1) without creating any
  * session: which component files exist, the scheduler config, the VAE scaling factor and where the
  * tokenizer lives. Everything a folder lacks is reported as one ModelFolderError sentence naming the
- * folder and the missing piece, so a user who points Taleframe at the wrong directory learns why at once.
+ * folder and the missing piece, so a user who points Taleframe at the wrong directory learns why at once;
+ * that includes external weight files (unet/weights.pb, model.onnx_data) a model.onnx refers to.
  */
 import { access, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readExternalDataRefs } from '../onnx/external-data-refs.js';
 import { ModelFolderError } from './model-folder-error.js';
 
 /** The default VAE scaling factor of SD 1.x / 2.x when no VAE config says otherwise. */
@@ -13,15 +15,21 @@ export const DEFAULT_VAE_SCALING_FACTOR = 0.18215;
 
 export type ComponentName = 'text_encoder' | 'unet' | 'vae_decoder' | 'vae_encoder';
 
-/** One component's ONNX file and whether its weights live in an external data file. */
-export interface ComponentFile {
-  component: ComponentName;
+/** A file on disk with the identity the optimized-model cache keys on. */
+export interface FileIdentity {
   path: string;
-  /** weights.pb (diffusers converter) or model.onnx_data (optimum) next to model.onnx. */
-  externalData?: string;
-  /** Size and mtime of model.onnx, used to key the optimized-model cache. */
+  /** Size and mtime, used to key the optimized-model cache. */
   bytes: number;
   mtimeMs: number;
+}
+
+/** One component's ONNX file and whether its weights live in an external data file. */
+export interface ComponentFile extends FileIdentity {
+  component: ComponentName;
+  /** The first external data file model.onnx refers to: weights.pb (diffusers) or model.onnx_data (optimum). */
+  externalData?: string;
+  /** Every external data file model.onnx refers to (checked to exist and to be long enough). */
+  externalFiles: FileIdentity[];
 }
 
 export interface ModelFolder {
@@ -40,8 +48,6 @@ export interface ModelFolder {
   /** vae config `scaling_factor`, else 0.18215. */
   vaeScalingFactor: number;
 }
-
-const EXTERNAL_DATA_NAMES = ['weights.pb', 'model.onnx_data'];
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -72,6 +78,40 @@ async function readJson(dir: string, relative: string): Promise<Record<string, u
   return value as Record<string, unknown>;
 }
 
+/**
+ * The external data files `path` refers to (read from its initializers, not guessed from names), each
+ * checked before onnxruntime sees it: a missing or truncated weights.pb otherwise surfaces as a cryptic
+ * "GetFileLength ... open file ... fail" deep inside session creation.
+ */
+async function externalFiles(dir: string, component: ComponentName, path: string): Promise<FileIdentity[]> {
+  let refs;
+  try {
+    refs = await readExternalDataRefs(path);
+  } catch {
+    return []; // not a well-formed protobuf: onnxruntime's own message says so when the session is made
+  }
+  const needed = new Map<string, number>();
+  for (const ref of refs) {
+    const end = ref.length === undefined ? ref.offset : ref.offset + ref.length;
+    needed.set(ref.location, Math.max(needed.get(ref.location) ?? 0, end));
+  }
+  const files: FileIdentity[] = [];
+  for (const [location, end] of needed) {
+    const file = join(dir, component, location);
+    let info;
+    try {
+      info = await stat(file);
+    } catch {
+      throw new ModelFolderError(dir, `${path} keeps its weights in ${location}, but ${file} is missing.`);
+    }
+    if (!info.isFile() || info.size < end) {
+      throw new ModelFolderError(dir, `${file} is ${info.size} bytes but ${path} reads up to byte ${end} of it (an unfinished download?).`);
+    }
+    files.push({ path: file, bytes: info.size, mtimeMs: info.mtimeMs });
+  }
+  return files;
+}
+
 async function findComponent(dir: string, component: ComponentName): Promise<ComponentFile | undefined> {
   const path = join(dir, component, 'model.onnx');
   let info;
@@ -81,11 +121,8 @@ async function findComponent(dir: string, component: ComponentName): Promise<Com
     return undefined;
   }
   if (!info.isFile()) return undefined;
-  let externalData: string | undefined;
-  for (const name of EXTERNAL_DATA_NAMES) {
-    if (await exists(join(dir, component, name))) externalData = join(dir, component, name);
-  }
-  return { component, path, externalData, bytes: info.size, mtimeMs: info.mtimeMs };
+  const external = await externalFiles(dir, component, path);
+  return { component, path, externalData: external[0]?.path, externalFiles: external, bytes: info.size, mtimeMs: info.mtimeMs };
 }
 
 async function required(dir: string, component: ComponentName): Promise<ComponentFile> {

@@ -45,9 +45,14 @@ function baseOptions(settings: SessionSettings): ort.InferenceSession.SessionOpt
   };
 }
 
-/** Cache key: the file's identity (path, size, mtime) plus everything that changes the optimised graph. */
+/**
+ * Cache key: the identity (path, size, mtime) of model.onnx and of each external weights file (new
+ * weights under an unchanged model.onnx must not reuse the old optimised copy), plus everything that
+ * changes the optimised graph.
+ */
 function cacheKey(file: ComponentFile, settings: SessionSettings): string {
-  const identity = [file.path, file.bytes, file.mtimeMs, settings.executionProvider, settings.threads, ort.env.versions?.common ?? ''];
+  const files = [file, ...file.externalFiles].flatMap((f) => [f.path, f.bytes, f.mtimeMs]);
+  const identity = [...files, settings.executionProvider, settings.threads, ort.env.versions?.common ?? ''];
   return createHash('sha256').update(identity.join('\n')).digest('hex').slice(0, 16);
 }
 

@@ -15,7 +15,7 @@ export {
   trainSigmas,
 } from './toy-spec.js';
 export type { ToyWeights } from './toy-spec.js';
-export { buildToyUnet, addToyDenoiser } from './toy-unet-graph.js';
+export { buildToyUnet, buildToyUnetExternal, addToyDenoiser } from './toy-unet-graph.js';
 export type { TimestepContract, ToyUnetOptions } from './toy-unet-graph.js';
 export { buildBenchUnet, BENCH_WIDTHS } from './bench-unet-graph.js';
 export { buildToyTextEncoder, buildToyVaeDecoder, buildToyVaeEncoder, LOGVAR } from './toy-text-vae-graphs.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildBenchUnet } from './bench-unet-graph.js';
 import { buildToyTextEncoder, buildToyVaeDecoder, buildToyVaeEncoder } from './toy-text-vae-graphs.js';
 import { tokenizerFiles, type ToyTokenizer } from './toy-tokenizer.js';
-import { buildToyUnet, type TimestepContract } from './toy-unet-graph.js';
+import { buildToyUnet, buildToyUnetExternal, type TimestepContract } from './toy-unet-graph.js';
 import type { ToyPrediction } from './toy-reference.js';
 import { genericTokenIds } from './generic-tokens.js';
 import { BETA_END, BETA_START, LATENT_CHANNELS, SCALING_FACTOR, TOY_DIM, TRAIN_TIMESTEPS, toyWeights } from './toy-spec.js';
@@ -28,6 +28,11 @@ export interface ToyVariant {
   optimumConfigs: boolean;
   /** Use the benchmark UNet (realistic op mix) instead of the bare toy UNet. */
   bench: boolean;
+  /**
+   * Keep the UNet's weights in this external data file next to unet/model.onnx (diffusers' converter
+   * writes weights.pb, optimum model.onnx_data). Optional, so the other variants' stamps stay as they were.
+   */
+  unetExternalData?: string;
 }
 
 const base: Omit<ToyVariant, 'name'> = {
@@ -49,6 +54,7 @@ export const TOY_VARIANTS: readonly ToyVariant[] = [
   { ...base, name: 'toy-v', prediction: 'v_prediction', scheduler: 'EulerDiscreteScheduler', timestepSpacing: 'trailing' },
   { ...base, name: 'toy-inpaint', inpaint: true },
   { ...base, name: 'bench-unet', bench: true },
+  { ...base, name: 'toy-external', unetExternalData: 'weights.pb' },
 ];
 
 const DIFFUSERS_VERSION = '0.31.0';
@@ -57,17 +63,22 @@ const DIFFUSERS_VERSION = '0.31.0';
 export function writeModelFolder(dir: string, variant: ToyVariant, tokenizer: ToyTokenizer): string[] {
   const vocabSize = tokenizer.vocab.size;
   const weights = toyWeights(vocabSize, genericTokenIds(tokenizer.vocab));
+  const unetOptions = { timestep: variant.timestep, prediction: variant.prediction, inpaint: variant.inpaint };
   const files: Record<string, string | Uint8Array> = {
     'model_index.json': json(modelIndex(variant)),
     'scheduler/scheduler_config.json': json(schedulerConfig(variant)),
     'text_encoder/model.onnx': buildToyTextEncoder(weights, vocabSize),
-    'unet/model.onnx': variant.bench
-      ? buildBenchUnet(weights)
-      : buildToyUnet(weights, { timestep: variant.timestep, prediction: variant.prediction, inpaint: variant.inpaint }),
+    'unet/model.onnx': variant.bench ? buildBenchUnet(weights) : buildToyUnet(weights, unetOptions),
     'vae_decoder/model.onnx': buildToyVaeDecoder(),
     'vae_encoder/model.onnx': buildToyVaeEncoder(variant.vaeEncoderOutput),
     'vae_decoder/config.json': json(vaeConfig()),
   };
+  if (variant.unetExternalData) {
+    // onnx's default size_threshold (1024 bytes): the projection and sigma table go out, scalars stay.
+    const { model, data } = buildToyUnetExternal(weights, unetOptions, { location: variant.unetExternalData, threshold: 1024 });
+    files['unet/model.onnx'] = model;
+    files[`unet/${variant.unetExternalData}`] = data;
+  }
   for (const [file, text] of Object.entries(tokenizerFiles(tokenizer, variant.optimumConfigs))) {
     files[`tokenizer/${file}`] = text;
   }

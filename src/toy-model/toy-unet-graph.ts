@@ -6,7 +6,7 @@
  * bench UNet can reuse it; `buildToyUnet` makes a complete model with one of the timestep contracts
  * seen in the wild (float32 [B], int64 [B], float32 rank-0).
  */
-import { OnnxGraphBuilder } from '../onnx/index.js';
+import { OnnxGraphBuilder, type ExternalDataOptions } from '../onnx/index.js';
 import type { ToyPrediction } from './toy-reference.js';
 import {
   BASIS_FREQS, COMMON_NORM, LATENT_CHANNELS, LO_AMP, LO_FREQS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC, SPREAD_HI_GENERIC,
@@ -144,8 +144,8 @@ export function addToyDenoiser(
   return { output, timestepFloat: tc };
 }
 
-/** The complete toy UNet model (bytes). */
-export function buildToyUnet(weights: ToyWeights, options: ToyUnetOptions): Uint8Array {
+/** The complete toy UNet graph (not yet serialized). */
+function toyUnetGraph(weights: ToyWeights, options: ToyUnetOptions): OnnxGraphBuilder {
   const g = new OnnxGraphBuilder('toy_unet');
   const channels = options.inpaint ? 9 : LATENT_CHANNELS;
   const sample = g.input('sample', 'float', ['batch', channels, 'height', 'width']);
@@ -155,5 +155,20 @@ export function buildToyUnet(weights: ToyWeights, options: ToyUnetOptions): Uint
   const hidden = g.input('encoder_hidden_states', 'float', ['batch', 'sequence', TOY_DIM]);
   const { output } = addToyDenoiser(g, weights, { sample, timestep, hidden }, options);
   g.output(output, 'out_sample', 'float', ['batch', LATENT_CHANNELS, 'height', 'width']);
-  return g.serialize({ docString: `Taleframe toy UNet: exact Gaussian denoiser (${options.prediction})` });
+  return g;
+}
+
+const docString = (options: ToyUnetOptions) => `Taleframe toy UNet: exact Gaussian denoiser (${options.prediction})`;
+
+/** The complete toy UNet model (bytes). */
+export function buildToyUnet(weights: ToyWeights, options: ToyUnetOptions): Uint8Array {
+  return toyUnetGraph(weights, options).serialize({ docString: docString(options) });
+}
+
+/**
+ * The same toy UNet with its weights in an external data file, as big UNets ship (diffusers:
+ * unet/weights.pb, optimum: unet/model.onnx_data; REFERENCE §1). Same graph, same numbers.
+ */
+export function buildToyUnetExternal(weights: ToyWeights, options: ToyUnetOptions, external: ExternalDataOptions): { model: Uint8Array; data: Uint8Array } {
+  return toyUnetGraph(weights, options).serializeWithExternalData(external, { docString: docString(options) });
 }
