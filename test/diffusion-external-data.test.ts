@@ -5,10 +5,11 @@
  * external weights; and a folder whose weights file is missing or cut short fails with one sentence
  * naming that file, before onnxruntime's own cryptic message.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelBuildId } from '../src/budget/model-build.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { ModelFolderError } from '../src/diffusion/model-folder-error.js';
 import { readModelFolder } from '../src/diffusion/model-folder.js';
@@ -96,6 +97,16 @@ describe('models/toy-external (unet/weights.pb)', () => {
     await renderWith(dir, cacheDir);
     const after = readdirSync(cacheDir).filter((f) => f.startsWith('unet-') && f.endsWith('.onnx'));
     expect(after).toHaveLength(before.length + 1);
+  });
+
+  it('the calibration build id covers weights.pb (new weights, new id)', async () => {
+    const dir = copyOfExternal('build-id');
+    const before = await modelBuildId(dir);
+    const path = join(dir, 'unet', 'weights.pb');
+    const bytes = readFileSync(path);
+    bytes[0] ^= 1;
+    writeFileSync(path, bytes);
+    expect(await modelBuildId(dir)).not.toBe(before);
   });
 
   it('a missing weights file is one sentence naming it', async () => {

@@ -3,7 +3,8 @@
  * reused for the network that measured them. Curves are a property of the weights: after a rebuild
  * (e.g. `npm run models:toy` with a new toy formula) the old records describe a different model, and
  * reusing them makes a recalibration silently measure nothing. The id is a SHA-256 over the bytes of
- * every `<component>/model.onnx` (and external `.onnx_data`) in the folder, in sorted order; a folder
+ * every `<component>/model.onnx` (and external data: optimum's `.onnx_data`, diffusers' `weights.pb`) in
+ * the folder, in sorted order; a folder
  * with no ONNX files (a synthetic renderer in tests) gets the id "none".
  */
 import { createHash } from 'node:crypto';
@@ -22,7 +23,7 @@ export async function modelBuildId(modelDir: string): Promise<string> {
   const hash = createHash('sha256');
   let files = 0;
   for (const dir of entries) {
-    const names = (await readdir(join(modelDir, dir))).filter((n) => n.endsWith('.onnx') || n.endsWith('.onnx_data')).sort();
+    const names = (await readdir(join(modelDir, dir))).filter((n) => n.endsWith('.onnx') || n.endsWith('.onnx_data') || n === 'weights.pb').sort();
     for (const name of names) {
       hash.update(`${dir}/${name}\0`);
       hash.update(await readFile(join(modelDir, dir, name)));
