@@ -11,7 +11,7 @@ export type { ToyTokenizer } from './toy-tokenizer.js';
 export { dctRows, lowBandVariances, pooledDirection, scaleLowBand, sigmaAt, toyDenoise, toyMean, toySpread, toySpreads } from './toy-reference.js';
 export type { ToyPrediction } from './toy-reference.js';
 export {
-  alphasCumprod, LATENT_TO_RGB, LO_FREQS, rgbToLatent, SCALING_FACTOR, SPREAD_HI_MAX, SPREAD_HI_MIN, SPREAD_MAX, SPREAD_MIN, TOY_DIM, toyWeights,
+  alphasCumprod, LATENT_TO_RGB, LO_FREQS, rgbToLatent, SCALING_FACTOR, SPREAD_HI, SPREAD_MAX, SPREAD_MIN, TOY_DIM, toyWeights,
   trainSigmas,
 } from './toy-spec.js';
 export type { ToyWeights } from './toy-spec.js';

@@ -13,7 +13,7 @@
  */
 import {
   BASIS_FREQS, COMMON_NORM, commonDirection, LATENT_CHANNELS, LO_AMP, LO_FREQS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC,
-  SPREAD_HI_GENERIC, SPREAD_HI_MAX, SPREAD_HI_MIN, SPREAD_LO_MAX, SPREAD_LO_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas,
+  SPREAD_HI, SPREAD_LO_MAX, SPREAD_LO_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas,
   type ToyWeights,
 } from './toy-spec.js';
 
@@ -72,10 +72,11 @@ export function toyMean(weights: ToyWeights, pooledN: Float64Array, h: number, w
  *   s_cond   = s_prompt + e (GENERIC - s_prompt), genericness e = exp(-(q / SPECIFICITY_SCALE)^2) with
  *              q = |pooled_n|^2 - (commonDir . pooled_n)^2, the prompt-specific energy: prompts near
  *              the shared direction ("text, watermark, blurry") are broad, content prompts keep s_prompt;
- *   s        = SPREAD_UNCOND + r (s_cond - SPREAD_UNCOND), r = |pooled_n| (1 for any non-empty prompt,
+ *   s        = S_u + r (s_cond - S_u), r = |pooled_n| (1 for any non-empty prompt,
  *              0 for ""), so the unconditional distribution is the broadest one (s = 1 in both bands).
  * Broad generic and unconditional spreads are what keep classifier-free guidance from running away
- * (see toy-spec.ts, SPREAD_UNCOND and SPREAD_GENERIC).
+ * with S_u = SPREAD_UNCOND, for the low band; the high band's s_hi = SPREAD_HI for every prompt (see
+ * toy-spec.ts, SPREAD_UNCOND, SPREAD_GENERIC and SPREAD_HI).
  */
 export function toySpreads(weights: ToyWeights, pooledN: Float64Array): { lo: number; hi: number } {
   let z = 0;
@@ -89,12 +90,9 @@ export function toySpreads(weights: ToyWeights, pooledN: Float64Array): { lo: nu
   const sig = 1 / (1 + Math.exp(-SPREAD_GAIN * z));
   const q = (r2 - c * c) / SPECIFICITY_SCALE;
   const generic = Math.exp(-q * q);
-  const band = (min: number, max: number, gen: number) => {
-    const sPrompt = min + (max - min) * sig;
-    const sCond = sPrompt + generic * (gen - sPrompt);
-    return SPREAD_UNCOND + Math.sqrt(r2) * (sCond - SPREAD_UNCOND);
-  };
-  return { lo: band(SPREAD_LO_MIN, SPREAD_LO_MAX, SPREAD_GENERIC), hi: band(SPREAD_HI_MIN, SPREAD_HI_MAX, SPREAD_HI_GENERIC) };
+  const sPrompt = SPREAD_LO_MIN + (SPREAD_LO_MAX - SPREAD_LO_MIN) * sig;
+  const sCond = sPrompt + generic * (SPREAD_GENERIC - sPrompt);
+  return { lo: SPREAD_UNCOND + Math.sqrt(r2) * (sCond - SPREAD_UNCOND), hi: SPREAD_HI };
 }
 
 /** The low-band spread s_lo (the one that sets how much seeds change the picture). */

@@ -45,32 +45,35 @@ export const LO_AMP = 1 / 3;
  */
 export const SPREAD_LO_MIN = 0.7;
 export const SPREAD_LO_MAX = 0.9;
-/** High-band spread s_hi of specific prompts: small, so no grain (same sigmoid as s_lo). */
-export const SPREAD_HI_MIN = 0.02;
-export const SPREAD_HI_MAX = 0.05;
+/**
+ * High-band spread s_hi, the same for every prompt, "" and negatives included. Small, so no grain; the
+ * same for all, because natural pictures are smooth whatever their prompt: a real UNet's cond and
+ * uncond predictions agree on fine detail, so CFG leaves it alone. With prompt-dependent s_hi the
+ * extrapolation eps_u + g (eps_c - eps_u) makes the high band stiff (x0 gain k_u + g (k_c - k_u) << 0)
+ * and Euler, DPM++ and few-step img2img blow noise up into grain.
+ */
+export const SPREAD_HI = 0.02;
 /** Back-compat names: the spread range of specific prompts is the low band's. */
 export const SPREAD_MIN = SPREAD_LO_MIN;
 export const SPREAD_MAX = SPREAD_LO_MAX;
 /**
- * Spread of the unconditional (empty-prompt) distribution in both bands, the unit variance of SD's
+ * Low-band spread of the unconditional (empty-prompt) distribution, the unit variance of SD's
  * scaled latents. With CFG, eps_u + g (eps_c - eps_u), late steps (sigma << s) relax x0 toward the fixed
  * point mu_c (g / s_c^2) / (g / s_c^2 - (g - 1) / s_u^2) per DCT coefficient: tame when s_u > s_c, g mu_c
  * (or divergence) when s_u <= s_c. A broad unconditional keeps guidance 7.5 pictures in range.
  */
 export const SPREAD_UNCOND = 1;
-/** s_lo = SPREAD_LO_MIN + (SPREAD_LO_MAX - SPREAD_LO_MIN) sigmoid(SPREAD_GAIN spreadDir . pooled_n), s_hi alike. */
+/** s_lo = SPREAD_LO_MIN + (SPREAD_LO_MAX - SPREAD_LO_MIN) sigmoid(SPREAD_GAIN spreadDir . pooled_n). */
 export const SPREAD_GAIN = 16;
 /**
- * Spreads of a generic prompt (one near the shared direction, e.g. "text, watermark, blurry"), per band.
+ * Low-band spread of a generic prompt (one near the shared direction, e.g. "text, watermark, blurry").
  * With CFG the late-step fixed point is (w_n mu_n + w_p mu_p) / (w_n + w_p), w_p = g / s_p^2,
  * w_n = (1 - g) / s_n^2 per DCT coefficient, and the sample's deviation scales by s_p (s_p / s_n)^(g - 1).
- * A negative broader than the positive in both bands keeps both tame (the picture moves by
- * w_n / (w_n + w_p) (mu_n - mu_p), away from the negative); a narrower one blows up. In the low band the
- * generic spread equals the unconditional one, in the high band it is 3x the largest s_hi, low enough
- * that a scene prompt's small genericness (e < 0.1) leaves its s_hi under about 0.06.
+ * A negative broader than the positive keeps it tame (the picture moves by w_n / (w_n + w_p)
+ * (mu_n - mu_p), away from the negative); a narrower one blows up. The generic spread equals the
+ * unconditional one. (The high band has one spread for every prompt: SPREAD_HI.)
  */
 export const SPREAD_GENERIC = 1;
-export const SPREAD_HI_GENERIC = 0.15;
 /**
  * Genericness of a prompt: exp(-(q / SPECIFICITY_SCALE)^2) with q = |pooled_n|^2 - (commonDir . pooled_n)^2
  * = sin^2(theta), its prompt-specific energy. Generic-word prompts have q < 0.01 (genericness 1), a

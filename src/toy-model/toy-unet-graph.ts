@@ -9,8 +9,8 @@
 import { OnnxGraphBuilder, type ExternalDataOptions } from '../onnx/index.js';
 import type { ToyPrediction } from './toy-reference.js';
 import {
-  BASIS_FREQS, COMMON_NORM, LATENT_CHANNELS, LO_AMP, LO_FREQS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC, SPREAD_HI_GENERIC,
-  SPREAD_HI_MAX, SPREAD_HI_MIN, SPREAD_LO_MAX, SPREAD_LO_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas, type ToyWeights,
+  BASIS_FREQS, COMMON_NORM, LATENT_CHANNELS, LO_AMP, LO_FREQS, NORM_EPS, SPECIFICITY_SCALE, SPREAD_GAIN, SPREAD_GENERIC, SPREAD_HI,
+  SPREAD_LO_MAX, SPREAD_LO_MIN, SPREAD_UNCOND, TOY_DIM, TRAIN_TIMESTEPS, trainSigmas, type ToyWeights,
 } from './toy-spec.js';
 
 export type TimestepContract = 'float' | 'int64' | 'scalar';
@@ -61,10 +61,11 @@ export function addToyDenoiser(
   const rows = g.op('MatMul', [coef, cx]); // [B,4,K,w]
   const mu = g.op('MatMul', [g.op('Transpose', [cy], { perm: [1, 0] }), rows]); // [h,K] @ [B,4,K,w]
 
-  // 3. Per band (low: s_lo, high: s_hi): s_prompt = MIN + (MAX - MIN) sigmoid(gain * dir . pooled_n);
+  // 3. Low band: s_prompt = MIN + (MAX - MIN) sigmoid(gain * dir . pooled_n);
   //    s_cond = s_prompt + e (GENERIC - s_prompt), e = exp(-((|pn|^2 - (common . pn)^2) / q0)^2): broad
   //    near the shared direction; then blended toward SPREAD_UNCOND by r = |pooled_n| (1 for any
   //    non-empty prompt, 0 for ""): s = S_u + r (s_cond - S_u). One value per batch item, [B,1,1,1].
+  //    High band: SPREAD_HI for every prompt.
   const z = g.op('MatMul', [pn, g.initializer('toy_spread_dir', weights.spreadDir, [TOY_DIM, 1])]);
   const sig01 = g.op('Sigmoid', [g.op('Mul', [z, g.constFloat([SPREAD_GAIN])])]);
   const r2 = g.op('ReduceSumSquare', [pn], { axes: [1], keepdims: 1 });
@@ -73,15 +74,11 @@ export function addToyDenoiser(
   const generic = g.op('Exp', [g.op('Neg', [g.op('Mul', [q, q])])]);
   const r = g.op('Sqrt', [r2]);
   const uncond = g.constFloat([SPREAD_UNCOND]);
-  const bandSpread2 = (min: number, max: number, gen: number) => {
-    const sPrompt = g.op('Add', [g.op('Mul', [sig01, g.constFloat([max - min])]), g.constFloat([min])]);
-    const sCond = g.op('Add', [sPrompt, g.op('Mul', [generic, g.op('Sub', [g.constFloat([gen]), sPrompt])])]);
-    const spread = g.op('Add', [uncond, g.op('Mul', [r, g.op('Sub', [sCond, uncond])])]);
-    const s = g.op('Reshape', [spread, g.constInt64([-1, 1, 1, 1])]);
-    return g.op('Mul', [s, s]);
-  };
-  const sLo2 = bandSpread2(SPREAD_LO_MIN, SPREAD_LO_MAX, SPREAD_GENERIC);
-  const sHi2 = bandSpread2(SPREAD_HI_MIN, SPREAD_HI_MAX, SPREAD_HI_GENERIC);
+  const sPrompt = g.op('Add', [g.op('Mul', [sig01, g.constFloat([SPREAD_LO_MAX - SPREAD_LO_MIN])]), g.constFloat([SPREAD_LO_MIN])]);
+  const sCond = g.op('Add', [sPrompt, g.op('Mul', [generic, g.op('Sub', [g.constFloat([SPREAD_GENERIC]), sPrompt])])]);
+  const sLo = g.op('Reshape', [g.op('Add', [uncond, g.op('Mul', [r, g.op('Sub', [sCond, uncond])])]), g.constInt64([-1, 1, 1, 1])]);
+  const sLo2 = g.op('Mul', [sLo, sLo]);
+  const sHi2 = g.constFloat([SPREAD_HI * SPREAD_HI], [1, 1, 1, 1]); // the same for every prompt
 
   // 4. sigma(t): linear interpolation between floor(t) and ceil(t) of sqrt((1-a)/a), then a = 1/(1+sigma^2).
   const t = options.timestep === 'int64' ? g.op('Cast', [inputs.timestep], { to: 1 }) : inputs.timestep;
