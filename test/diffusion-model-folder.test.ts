@@ -99,7 +99,8 @@ describe('optimized-model cache (ORT_CACHE_DIR)', () => {
       const a = await first.render(request);
       await first.release();
       const cached = readdirSync(cacheDir).filter((f) => f.endsWith('.onnx')).sort();
-      expect(cached.map((f) => f.replace(/-[0-9a-f]{16}\.onnx$/, ''))).toEqual(['text_encoder', 'unet', 'vae_decoder', 'vae_encoder']);
+      // models/toy also has a TAESD preview decoder (taesd_decoder/), cached like the rest.
+      expect(cached.map((f) => f.replace(/-[0-9a-f]{16}\.onnx$/, ''))).toEqual(['taesd_decoder', 'text_encoder', 'unet', 'vae_decoder', 'vae_encoder']);
       expect(readdirSync(cacheDir).some((f) => f.endsWith('.partial'))).toBe(false);
       const second = await DiffusionEngine.load('models/toy', { threads: 1, cacheDir });
       const b = await second.render(request);

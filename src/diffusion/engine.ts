@@ -10,7 +10,10 @@ import { releaseModelSessions, sessionSettingsFromConfig, type SessionSettings }
 import { renderWithModel } from './pipeline.js';
 import type { RenderRequest, RenderResult } from './render-types.js';
 
-export interface EngineOptions extends Partial<SessionSettings> {}
+export interface EngineOptions extends Partial<SessionSettings> {
+  /** Folder of a TAESD-style preview decoder inside the model folder (default: taesd_decoder, if present). */
+  previewDecoder?: string;
+}
 
 /** What a loaded model is, for logs, the CLI and `/status`. */
 export interface ModelDescription {
@@ -38,7 +41,7 @@ export class DiffusionEngine {
    */
   static async load(dir: string, options: EngineOptions = {}): Promise<DiffusionEngine> {
     const settings: SessionSettings = { executionProvider: options.executionProvider ?? 'cpu', threads: options.threads ?? 0, cacheDir: options.cacheDir };
-    return new DiffusionEngine(await loadModel(dir, settings));
+    return new DiffusionEngine(await loadModel(dir, settings, { previewDecoder: options.previewDecoder }));
   }
 
   /** Session settings from the app Config (ORT_EXECUTION_PROVIDER, ORT_THREADS, ORT_CACHE_DIR). */

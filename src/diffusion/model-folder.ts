@@ -25,7 +25,8 @@ export interface FileIdentity {
 
 /** One component's ONNX file and whether its weights live in an external data file. */
 export interface ComponentFile extends FileIdentity {
-  component: ComponentName;
+  /** The component's folder name (a ComponentName, or the preview decoder's folder). */
+  component: string;
   /** The first external data file model.onnx refers to: weights.pb (diffusers) or model.onnx_data (optimum). */
   externalData?: string;
   /** Every external data file model.onnx refers to (checked to exist and to be long enough). */
@@ -41,6 +42,8 @@ export interface ModelFolder {
     unet: ComponentFile;
     vaeDecoder: ComponentFile;
     vaeEncoder?: ComponentFile;
+    /** A TAESD-style preview decoder (taesd_decoder/model.onnx, or the folder the caller named). */
+    previewDecoder?: ComponentFile;
   };
   tokenizerDir: string;
   /** Parsed scheduler/scheduler_config.json (diffusers snake_case). */
@@ -83,7 +86,7 @@ async function readJson(dir: string, relative: string): Promise<Record<string, u
  * checked before onnxruntime sees it: a missing or truncated weights.pb otherwise surfaces as a cryptic
  * "GetFileLength ... open file ... fail" deep inside session creation.
  */
-async function externalFiles(dir: string, component: ComponentName, path: string): Promise<FileIdentity[]> {
+async function externalFiles(dir: string, component: string, path: string): Promise<FileIdentity[]> {
   let refs;
   try {
     refs = await readExternalDataRefs(path);
@@ -112,7 +115,7 @@ async function externalFiles(dir: string, component: ComponentName, path: string
   return files;
 }
 
-async function findComponent(dir: string, component: ComponentName): Promise<ComponentFile | undefined> {
+async function findComponent(dir: string, component: string): Promise<ComponentFile | undefined> {
   const path = join(dir, component, 'model.onnx');
   let info;
   try {
@@ -146,13 +149,32 @@ async function readScalingFactor(dir: string): Promise<number> {
   return DEFAULT_VAE_SCALING_FACTOR;
 }
 
+/** Where previews are decoded from when the folder has it and the caller names no other folder. */
+export const DEFAULT_PREVIEW_DECODER = 'taesd_decoder';
+
+export interface ModelFolderOptions {
+  /** Folder (inside the model folder) of a TAESD-style preview decoder; it must then exist. */
+  previewDecoder?: string;
+}
+
+/** The preview decoder: the named folder (required) or taesd_decoder when present. */
+async function findPreviewDecoder(dir: string, named: string | undefined): Promise<ComponentFile | undefined> {
+  if (named === undefined) return findComponent(dir, DEFAULT_PREVIEW_DECODER);
+  if (!/^[\w.-]+$/.test(named) || named === '.' || named === '..') {
+    throw new ModelFolderError(dir, `The preview decoder folder "${named}" must be one folder name inside ${dir}.`);
+  }
+  const found = await findComponent(dir, named);
+  if (!found) throw new ModelFolderError(dir, `${dir} has no ${named}/model.onnx for previews.`);
+  return found;
+}
+
 /**
  * Reads what a model folder holds. Throws ModelFolderError with one sentence when the folder or one
  * of its required files is missing or unreadable.
  *
  * @example const folder = await readModelFolder('models/toy'); folder.components.unet.path
  */
-export async function readModelFolder(dir: string): Promise<ModelFolder> {
+export async function readModelFolder(dir: string, options: ModelFolderOptions = {}): Promise<ModelFolder> {
   let info;
   try {
     info = await stat(dir);
@@ -168,6 +190,7 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
   const unet = await required(dir, 'unet');
   const vaeDecoder = await required(dir, 'vae_decoder');
   const vaeEncoder = await findComponent(dir, 'vae_encoder');
+  const previewDecoder = await findPreviewDecoder(dir, options.previewDecoder);
   const tokenizerDir = join(dir, 'tokenizer');
   for (const file of ['vocab.json', 'merges.txt']) {
     if (!(await exists(join(tokenizerDir, file)))) throw new ModelFolderError(dir, `${dir} has no tokenizer/${file}.`);
@@ -177,7 +200,7 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
   return {
     dir,
     modelIndex,
-    components: { textEncoder, unet, vaeDecoder, vaeEncoder },
+    components: { textEncoder, unet, vaeDecoder, vaeEncoder, previewDecoder },
     tokenizerDir,
     schedulerJson,
     vaeScalingFactor,

@@ -8,7 +8,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { schedulerConfigFromJson, type SchedulerConfigFromJson } from '../core/schedulers/config-json.js';
-import { readModelFolder, type ModelFolder } from './model-folder.js';
+import { readModelFolder, type ModelFolder, type ModelFolderOptions } from './model-folder.js';
 import { ModelFolderError } from './model-folder-error.js';
 import { createModelSessions, releaseModelSessions, type ModelSessions, type SessionSettings } from './model-sessions.js';
 import {
@@ -20,6 +20,7 @@ import {
   type ModelSignature,
 } from './model-signature.js';
 import { PromptEncoder } from './prompt-encoder.js';
+import { previewDecoderSignature, type PreviewDecoder } from './taesd-preview.js';
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 
 export interface LoadedModel {
@@ -33,6 +34,8 @@ export interface LoadedModel {
   /** Timers for the VAE sessions (the text encoder's lives in `prompts`). */
   vaeEncoder?: { session: ort.InferenceSession; ms: number };
   vaeDecoder: { session: ort.InferenceSession; ms: number };
+  /** TAESD-style step-preview decoder (taesd-preview.ts); without one, previews use the linear map. */
+  previewDecoder?: PreviewDecoder;
 }
 
 function message(error: unknown): string {
@@ -59,8 +62,8 @@ async function readTokenizer(folder: ModelFolder): Promise<ClipTokenizer> {
  * Reads, checks and opens a model folder.
  * @example const model = await loadModel('models/toy', { executionProvider: 'cpu', threads: 2 });
  */
-export async function loadModel(dir: string, settings: SessionSettings): Promise<LoadedModel> {
-  const folder = await readModelFolder(dir);
+export async function loadModel(dir: string, settings: SessionSettings, options: ModelFolderOptions = {}): Promise<LoadedModel> {
+  const folder = await readModelFolder(dir, options);
   const scheduler = readScheduler(folder);
   const tokenizer = await readTokenizer(folder);
   const sessions = await createModelSessions(folder, settings);
@@ -86,6 +89,10 @@ export async function loadModel(dir: string, settings: SessionSettings): Promise
       throw new ModelFolderError(dir, `${dir} does not fit together: the text encoder gives hidden size ${prompts.hiddenSize} but the UNet wants ${unetHidden}.`);
     }
     prompts.runMs = 0;
+    const preview = folder.components.previewDecoder;
+    const previewDecoder = sessions.previewDecoder && preview
+      ? { session: sessions.previewDecoder, ...previewDecoderSignature(dir, `${preview.component}/model.onnx`, sessions.previewDecoder), ms: 0, calls: 0 }
+      : undefined;
     return {
       folder,
       sessions,
@@ -95,6 +102,7 @@ export async function loadModel(dir: string, settings: SessionSettings): Promise
       scheduler,
       vaeEncoder: sessions.vaeEncoder ? { session: sessions.vaeEncoder, ms: 0 } : undefined,
       vaeDecoder: { session: sessions.vaeDecoder, ms: 0 },
+      previewDecoder,
     };
   } catch (error) {
     await releaseModelSessions(sessions);

@@ -33,6 +33,8 @@ export interface ModelSessions {
   unet: ort.InferenceSession;
   vaeDecoder: ort.InferenceSession;
   vaeEncoder?: ort.InferenceSession;
+  /** TAESD-style preview decoder, when the folder has one. */
+  previewDecoder?: ort.InferenceSession;
 }
 
 function baseOptions(settings: SessionSettings): ort.InferenceSession.SessionOptions {
@@ -112,7 +114,7 @@ export async function createComponentSession(dir: string, file: ComponentFile, s
   return session;
 }
 
-/** Creates every session of a folder (the VAE encoder only when the folder has one). */
+/** Creates every session of a folder (the VAE encoder and preview decoder only when the folder has them). */
 export async function createModelSessions(folder: ModelFolder, settings: SessionSettings): Promise<ModelSessions> {
   const { components } = folder;
   const created: ort.InferenceSession[] = [];
@@ -127,7 +129,8 @@ export async function createModelSessions(folder: ModelFolder, settings: Session
     const unet = await open(components.unet);
     const vaeDecoder = await open(components.vaeDecoder);
     const vaeEncoder = components.vaeEncoder ? await open(components.vaeEncoder) : undefined;
-    return { textEncoder, unet, vaeDecoder, vaeEncoder };
+    const previewDecoder = components.previewDecoder ? await open(components.previewDecoder) : undefined;
+    return { textEncoder, unet, vaeDecoder, vaeEncoder, previewDecoder };
   } catch (error) {
     for (const session of created) await session.release();
     throw error;
@@ -136,7 +139,7 @@ export async function createModelSessions(folder: ModelFolder, settings: Session
 
 /** Releases every session (a worker switching models, or a test cleaning up). */
 export async function releaseModelSessions(sessions: ModelSessions): Promise<void> {
-  for (const session of [sessions.textEncoder, sessions.unet, sessions.vaeDecoder, sessions.vaeEncoder]) {
+  for (const session of [sessions.textEncoder, sessions.unet, sessions.vaeDecoder, sessions.vaeEncoder, sessions.previewDecoder]) {
     if (session) await session.release();
   }
 }

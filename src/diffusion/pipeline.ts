@@ -21,6 +21,7 @@ import { BatchNoise } from './batch-noise.js';
 import { guidanceEmbedding } from './guidance-embedding.js';
 import { blankMaskedPixels, compositeOverSource, featheredAlpha, latentMask } from './inpaint-mask.js';
 import { latentPreview } from './latent-preview.js';
+import { taesdPreview } from './taesd-preview.js';
 import type { LoadedModel } from './model-loader.js';
 import { rgbToPlanar } from './pixels.js';
 import { planRender } from './render-checks.js';
@@ -173,7 +174,11 @@ export async function renderWithModel(model: LoadedModel, req: RenderRequest): P
     if (req.onStep) {
       const done = i - start + 1;
       const wantPreview = previewEvery > 0 && (done % previewEvery === 0 || i === total - 1);
-      req.onStep({ step: done, total: total - start, preview: wantPreview ? latentPreview(result.predOriginalSample, n, h, w) : undefined });
+      // TAESD when the folder has one (REFERENCE §10), else the linear latent -> RGB approximation.
+      const x0 = result.predOriginalSample;
+      const preview = !wantPreview ? undefined
+        : model.previewDecoder ? await taesdPreview(model.previewDecoder, x0, n, h, w) : latentPreview(x0, n, h, w);
+      req.onStep({ step: done, total: total - start, preview });
     }
   }
   if (req.signal?.aborted) throw new RenderCancelled(total - start);

@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBenchUnet } from './bench-unet-graph.js';
+import { buildToyTaesdDecoder } from './toy-taesd-graph.js';
 import { buildToyTextEncoder, buildToyVaeDecoder, buildToyVaeEncoder } from './toy-text-vae-graphs.js';
 import { tokenizerFiles, type ToyTokenizer } from './toy-tokenizer.js';
 import { buildToyUnet, buildToyUnetExternal, type TimestepContract } from './toy-unet-graph.js';
@@ -33,6 +34,8 @@ export interface ToyVariant {
    * writes weights.pb, optimum model.onnx_data). Optional, so the other variants' stamps stay as they were.
    */
   unetExternalData?: string;
+  /** Also write taesd_decoder/model.onnx, a tiny TAESD-style preview decoder (toy-taesd-graph.ts). */
+  taesd?: boolean;
 }
 
 const base: Omit<ToyVariant, 'name'> = {
@@ -48,7 +51,7 @@ const base: Omit<ToyVariant, 'name'> = {
 
 /** Every folder `ensureToyModels` builds. */
 export const TOY_VARIANTS: readonly ToyVariant[] = [
-  { ...base, name: 'toy' },
+  { ...base, name: 'toy', taesd: true },
   { ...base, name: 'toy-int64', timestep: 'int64' },
   { ...base, name: 'toy-scalar', timestep: 'scalar', vaeEncoderOutput: 'latent_parameters', optimumConfigs: true },
   { ...base, name: 'toy-v', prediction: 'v_prediction', scheduler: 'EulerDiscreteScheduler', timestepSpacing: 'trailing' },
@@ -73,6 +76,7 @@ export function writeModelFolder(dir: string, variant: ToyVariant, tokenizer: To
     'vae_encoder/model.onnx': buildToyVaeEncoder(variant.vaeEncoderOutput),
     'vae_decoder/config.json': json(vaeConfig()),
   };
+  if (variant.taesd) files['taesd_decoder/model.onnx'] = buildToyTaesdDecoder();
   if (variant.unetExternalData) {
     // onnx's default size_threshold (1024 bytes): the projection and sigma table go out, scalars stay.
     const { model, data } = buildToyUnetExternal(weights, unetOptions, { location: variant.unetExternalData, threshold: 1024 });
