@@ -1,7 +1,7 @@
 // /illustrate passage — plans scenes and queues one 4-variant draft per scene (src/discord/stories/).
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/bot-context.js';
-import { illustratePassage } from '../src/discord/stories/illustrate-passage.js';
+import { illustratePassage, planSummary } from '../src/discord/stories/illustrate-passage.js';
 import { requireStory } from '../src/discord/stories/story-access.js';
 
 export default {
@@ -13,7 +13,6 @@ export default {
     await interaction.deferReply();
     const story = await requireStory(ctx.stories, interaction.channel);
     const result = await illustratePassage(ctx, story, interaction.options.getString('passage', true), interaction.user.id);
-    const cast = result.newCharacters.length > 0 ? ` New characters: ${result.newCharacters.join(', ')}.` : '';
-    await interaction.editReply(`🗺️ ${result.scenes.length} scene${result.scenes.length === 1 ? '' : 's'} planned; drafts are queued below.${cast}`);
+    await interaction.editReply(planSummary(result));
   },
 };

@@ -36,7 +36,7 @@ describe('story loop', () => {
 
     const illustrate = discord.invokeSlash(alice, thread.id, 'illustrate', { passage: 'The fox leapt at the grapes in the old vineyard.' });
     expect((await illustrate.callback()).elapsedMs).toBeLessThan(3000);
-    await illustrate.waitForOriginal((m) => /planned/.test(m.content), 15_000);
+    await illustrate.waitForOriginal((m) => /1 scene planned by the offline planner/.test(m.content), 15_000);
     const draft = await discord.waitForMessage(thread.id, (m) => m.author.id === discord.bot.id && hasImage(m), 60_000);
     const grid = await sharp(discord.file(draft.attachments[0]!)).metadata();
     expect([grid.format, grid.width, grid.height]).toEqual(['png', 132, 132]);
@@ -62,6 +62,11 @@ describe('story loop', () => {
     expect((await board.callback()).elapsedMs).toBeLessThan(3000);
     const sheet = await board.waitForOriginal((m) => m.attachments.length > 0, 15_000);
     expect(sheet.attachments[0]!.filename).toBe('storyboard.png');
+
+    // A plain message in the story thread is a passage too (the bot may read messages here).
+    const passage = discord.postMessage(bob, thread.id, { content: 'Then the fox walked away through the tall grass at dusk.' });
+    await discord.waitForMessage(thread.id, (m) => m.message_reference?.message_id === passage.id && /planned by the offline planner/.test(m.content), 15_000);
+    await discord.waitForMessage(thread.id, (m) => m.id !== draft.id && m.author.id === discord.bot.id && /Scene 2/.test(m.embeds?.[0]?.title ?? '') && hasImage(m), 60_000);
     expect(discord.errors).toEqual([]);
   }, 180_000);
 });

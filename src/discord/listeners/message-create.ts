@@ -6,7 +6,7 @@
  */
 import type { Message } from 'discord.js';
 import type { BotContext } from '../bot-context.js';
-import { illustratePassage } from '../stories/illustrate-passage.js';
+import { illustratePassage, planSummary } from '../stories/illustrate-passage.js';
 import { refineDraft } from '../refine/refine-draft.js';
 import { GENERIC_APOLOGY, toUserError } from '../reply-with-error.js';
 
@@ -29,7 +29,8 @@ export function onMessage(ctx: BotContext) {
       if (!ctx.config.DISCORD_READ_MESSAGES || !message.channel.isThread() || message.content.trim().length < 3) return;
       const story = await ctx.stories.findStoryForChannel(message.channel.parentId ?? message.channelId, message.channelId);
       if (!story || story.ended !== undefined) return;
-      await illustratePassage(ctx, story, message.content, message.author.id);
+      const result = await illustratePassage(ctx, story, message.content, message.author.id);
+      await message.reply({ content: planSummary(result), allowedMentions: { repliedUser: false } });
     } catch (error) {
       const known = toUserError(error);
       if (!known) ctx.log.error({ err: error, message: message.id }, 'message handling failed');

@@ -7,7 +7,7 @@
 import type { Story } from '../../core/story/story.js';
 import type { Scene } from '../../core/story/scene.js';
 import { variantSeed } from '../../core/random.js';
-import { PLAN_LIMITS } from '../../planner/index.js';
+import { PLAN_LIMITS, type PlannerKind } from '../../planner/index.js';
 import { planPassage } from '../../planner/plan-passage.js';
 import type { BotContext } from '../bot-context.js';
 import { newId } from '../drafts/draft-service.js';
@@ -17,7 +17,20 @@ import { UserError, UserErrorId } from '../user-error.js';
 export interface IllustrateResult {
   scenes: Scene[];
   newCharacters: string[];
+  planner: PlannerKind;
   notes: string[];
+}
+
+/**
+ * What the group is told after a passage is planned: how many scenes, which planner ran (and why,
+ * when the LLM planner fell back to the offline one), and who joined the cast.
+ * @example planSummary(result) // "🗺️ 3 scenes planned by the offline planner; drafts are queued below. New characters: Fox."
+ */
+export function planSummary(result: IllustrateResult): string {
+  const n = result.scenes.length;
+  const cast = result.newCharacters.length > 0 ? ` New characters: ${result.newCharacters.join(', ')}.` : '';
+  const notes = result.notes.length > 0 ? `\n-# ${result.notes.join(' ').slice(0, 300)}` : '';
+  return `🗺️ ${n} scene${n === 1 ? '' : 's'} planned by the ${result.planner === 'llm' ? 'LLM' : 'offline'} planner; drafts are queued below.${cast}${notes}`;
 }
 
 export async function illustratePassage(ctx: BotContext, story: Story, passage: string, userId: string): Promise<IllustrateResult> {
@@ -41,5 +54,5 @@ export async function illustratePassage(ctx: BotContext, story: Story, passage: 
       (view) => postBotMessage(ctx.client, home, view),
     );
   }
-  return { scenes, newCharacters: plan.addedCharacters, notes: plan.notes };
+  return { scenes, newCharacters: plan.addedCharacters, planner: plan.planner, notes: plan.notes };
 }
