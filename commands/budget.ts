@@ -11,6 +11,6 @@ export default {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const settings = await readGuildSettings(ctx.redis, ctx.keyPrefix, interaction.guildId);
     const story = await storyOfChannel(ctx.stories, interaction.channel);
-    await interaction.editReply(await budgetReport(ctx, story, settings.quality ?? ctx.config.BUDGET_QUALITY));
+    await interaction.editReply(await budgetReport(ctx, story, settings.quality ?? ctx.config.BUDGET_QUALITY, interaction.guildId ?? undefined));
   },
 };

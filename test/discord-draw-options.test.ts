@@ -1,5 +1,5 @@
 // /draw reads Midjourney-style options inside the prompt: `--ar 2:1` draws a wide picture with the
-// same pixel budget, `--no` becomes the negative prompt.
+// same pixel budget, `--no` becomes the negative prompt; the render is booked in the server's ledger.
 import type { APIMessage } from 'discord.js';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,5 +26,10 @@ describe('/draw options in the prompt', () => {
     // 128x128 = 16384 px at 2:1 -> 192x64 per variant (multiples of 64), four in a 2x2 grid.
     expect(grid.width! / grid.height!).toBeGreaterThan(2.5);
     expect(JSON.stringify(done.embeds)).toContain('birds');
+
+    // Outside a story the render is booked in the server's ledger, which /budget shows there.
+    const budget = discord.invokeSlash(discord.user('alice'), general, 'budget');
+    const report = await budget.waitForOriginal((m) => /Drafts outside stories on this server/.test(m.content), 10_000);
+    expect(report.content).toContain('Renders: **1**');
   });
 });

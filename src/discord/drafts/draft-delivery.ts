@@ -39,7 +39,8 @@ export async function deliverDraft(ctx: BotContext, outcome: RenderOutcome): Pro
   const grid = await fitUpload(await draftGrid(images), ctx.config.UPLOAD_LIMIT_BYTES);
   const gridKey = await ctx.blobs.put(grid.data, grid.ext);
   const steps = result.steps ?? draft.steps;
-  if (draft.storyId) await recordRender(ctx, draft, outcome.jobId, outcome.name, result, steps);
+  const book = ledgerBookOf(draft.storyId, (outcome.data as { channel?: { guildId?: string } }).channel?.guildId);
+  if (book) await recordRender(ctx, book, draft, outcome.jobId, outcome.name, result, steps);
   const done: Draft = {
     ...draft, status: 'done', blobKeys: result.keys, seeds: result.seeds ?? [], steps, gridKey, messageId: at.messageId,
     ...(result.budget ? { predictedSteps: result.budget.predictedSteps } : {}),
@@ -58,9 +59,17 @@ export async function deliverDraft(ctx: BotContext, outcome: RenderOutcome): Pro
   await ping(ctx, done, at.channelId, at.messageId, voting ? 'your draft is ready — vote with the number reactions.' : 'your draft is ready.');
 }
 
-/** Adds a finished render to its story's ledger (once per job id). */
-async function recordRender(ctx: BotContext, draft: Draft, jobId: string, name: string, result: JobResult, steps: number): Promise<void> {
-  await ctx.ledger.record(draft.storyId!, {
+/**
+ * The ledger a render is booked in: its story's, or for drafts outside stories (`/draw` in a plain
+ * channel) the server's own, so `/budget` can account for those too.
+ */
+export function ledgerBookOf(storyId: string | undefined, guildId: string | undefined): string | undefined {
+  return storyId ?? (guildId ? `server-${guildId}` : undefined);
+}
+
+/** Adds a finished render to its ledger (once per job id). */
+async function recordRender(ctx: BotContext, book: string, draft: Draft, jobId: string, name: string, result: JobResult, steps: number): Promise<void> {
+  await ctx.ledger.record(book, {
     jobId,
     draftId: draft.id,
     kind: name === 'refine' ? 'refine' : 'draft',

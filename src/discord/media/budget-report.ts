@@ -1,5 +1,5 @@
 /**
- * `/budget`: the story's time/energy ledger and its latest step budget. Totals come from the ledger
+ * `/budget`: the story's time/energy ledger (or, outside stories, the server's) and its latest step budget. Totals come from the ledger
  * the bot writes as renders finish (model time, steps run, steps and time the budget saved); the
  * energy estimate is the core's energyLedger at DEVICE_WATTS. The chart is the latest draft's
  * predicted SSIM curve with the chosen step marked, so the group sees why it stopped there. The
@@ -10,6 +10,7 @@ import { energyLedger, renderBudgetChart, wattHours } from '../../budget/index.j
 import type { Story } from '../../core/story/story.js';
 import type { LedgerRecord } from '../../store/render-ledger.js';
 import type { BotContext } from '../bot-context.js';
+import { ledgerBookOf } from '../drafts/draft-delivery.js';
 import { duration } from '../drafts/draft-view.js';
 
 export const BUDGET_CHART_FILE = 'budget.png';
@@ -59,13 +60,16 @@ export function energy(wattHours: number): string {
   return wattHours >= 1 ? `${wattHours.toFixed(2)} Wh` : `${(wattHours * 1000).toFixed(1)} mWh`;
 }
 
-export async function budgetReport(ctx: BotContext, story: Story | undefined, quality: string): Promise<BaseMessageOptions> {
+export async function budgetReport(ctx: BotContext, story: Story | undefined, quality: string, guildId?: string): Promise<BaseMessageOptions> {
   const head = `Step budget quality: **${quality}** (server default ${ctx.config.BUDGET_QUALITY}). Before denoising, the worker predicts per prompt the fewest steps that reach the quality level and stops there.`;
-  if (!story) return { content: `${head}\nRun /budget in a story's thread to see its time and energy ledger.` };
-  const entries = await ctx.ledger.list(story.id);
-  if (entries.length === 0) return { content: `${head}\nNo finished renders in **${story.title}** yet.` };
+  // In a story's thread: that story's ledger; elsewhere: the server's drafts made outside stories.
+  const book = ledgerBookOf(story?.id, guildId);
+  const title = story ? story.title : 'Drafts outside stories on this server';
+  if (!book) return { content: `${head}\nRun /budget in a server channel or a story's thread to see its time and energy ledger.` };
+  const entries = await ctx.ledger.list(book);
+  if (entries.length === 0) return { content: `${head}\nNo finished renders in **${title}** yet.` };
   const watts = ctx.config.DEVICE_WATTS;
-  const lines = [head, `**${story.title}**`, ...ledgerLines(ledgerTotals(entries, watts), watts)];
+  const lines = [head, `**${title}**`, ...ledgerLines(ledgerTotals(entries, watts), watts)];
   const latest = [...entries].reverse().find((e) => e.kind === 'draft' && e.budget && e.budget.curve.length > 1);
   if (!latest?.budget) return { content: lines.join('\n') };
   const b = latest.budget;
