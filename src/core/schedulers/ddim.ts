@@ -24,6 +24,7 @@ import {
   checkStepIndex,
   img2imgStartIndex,
   noiseToAlpha,
+  noiseToAlphaAfterStep,
   outFor,
   StepBuffers,
   splitPrediction,
@@ -109,13 +110,7 @@ export class DdimScheduler implements Scheduler {
   }
 
   noiseToStep(original: Float32Array, noise: Float32Array, stepIndex: number, out?: Float32Array): Float32Array {
-    checkStepIndex('ddim', this.timesteps, stepIndex);
-    const o = outFor(original, noise, out);
-    if (stepIndex === this.timesteps.length - 1) {
-      o.set(original);
-      return o;
-    }
-    return noiseToAlpha(original, noise, this.alphaAfter(stepIndex), o);
+    return noiseToAlphaAfterStep('ddim', this.timesteps, original, noise, stepIndex, () => this.alphaAfter(stepIndex), out);
   }
 
   img2imgStart(strength: number): number {

@@ -29,6 +29,7 @@ import {
   checkStepIndex,
   img2imgStartIndex,
   noiseToAlpha,
+  noiseToAlphaAfterStep,
   outFor,
   StepBuffers,
   splitPrediction,
@@ -117,13 +118,7 @@ export class LcmScheduler implements Scheduler {
   }
 
   noiseToStep(original: Float32Array, noise: Float32Array, stepIndex: number, out?: Float32Array): Float32Array {
-    checkStepIndex('lcm', this.timesteps, stepIndex);
-    const o = outFor(original, noise, out);
-    if (stepIndex === this.timesteps.length - 1) {
-      o.set(original);
-      return o;
-    }
-    return noiseToAlpha(original, noise, this.alphasCumprod[this.timesteps[stepIndex + 1]], o);
+    return noiseToAlphaAfterStep('lcm', this.timesteps, original, noise, stepIndex, () => this.alphasCumprod[this.timesteps[stepIndex + 1]], out);
   }
 
   /** The generic rule; diffusers' LCM img2img instead shrinks the origin schedule by strength. */

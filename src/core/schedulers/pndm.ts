@@ -29,6 +29,7 @@ import {
   checkStepIndex,
   img2imgStartIndex,
   noiseToAlpha,
+  noiseToAlphaAfterStep,
   outFor,
   StepBuffers,
   type Scheduler,
@@ -176,17 +177,12 @@ export class PndmScheduler implements Scheduler {
    * Uses the step state when step i was the last step taken, else assumes a run from index 0.
    */
   noiseToStep(original: Float32Array, noise: Float32Array, stepIndex: number, out?: Float32Array): Float32Array {
-    checkStepIndex('pndm', this.timesteps, stepIndex);
-    const o = outFor(original, noise, out);
-    if (stepIndex === this.timesteps.length - 1) {
-      o.set(original);
-      return o;
-    }
-    const secondCall = this.lastStep === stepIndex ? this.counter === 2 : stepIndex === 1;
-    const t = this.timesteps[stepIndex];
-    const tPrev = secondCall ? t : t - Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps);
-    const a = tPrev >= 0 ? this.alphasCumprod[tPrev] : this.finalAlphaCumprod;
-    return noiseToAlpha(original, noise, a, o);
+    return noiseToAlphaAfterStep('pndm', this.timesteps, original, noise, stepIndex, () => {
+      const secondCall = this.lastStep === stepIndex ? this.counter === 2 : stepIndex === 1;
+      const t = this.timesteps[stepIndex];
+      const tPrev = secondCall ? t : t - Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps);
+      return tPrev >= 0 ? this.alphasCumprod[tPrev] : this.finalAlphaCumprod;
+    }, out);
   }
 
   img2imgStart(strength: number): number {

@@ -108,6 +108,29 @@ export function outFor(original: Float32Array, noise: Float32Array, out?: Float3
   return out ?? new Float32Array(original.length);
 }
 
+/**
+ * noiseToStep for the alpha-space schedulers (DDIM, PNDM, LCM): the clean source latents noised to the
+ * level a sample has after step `stepIndex`, alpha_bar `alphaAfter()`, and the clean source itself after
+ * the last step (4-channel inpainting, REFERENCE §3).
+ */
+export function noiseToAlphaAfterStep(
+  name: string,
+  timesteps: readonly number[],
+  original: Float32Array,
+  noise: Float32Array,
+  stepIndex: number,
+  alphaAfter: () => number,
+  out?: Float32Array,
+): Float32Array {
+  checkStepIndex(name, timesteps, stepIndex);
+  const o = outFor(original, noise, out);
+  if (stepIndex === timesteps.length - 1) {
+    o.set(original);
+    return o;
+  }
+  return noiseToAlpha(original, noise, alphaAfter(), o);
+}
+
 /** q(x_t | x_0) = N(sqrt(a) x0, (1 - a) I), DDPM eq. (4): the alpha-space add_noise. */
 export function noiseToAlpha(original: Float32Array, noise: Float32Array, a: number, out: Float32Array): Float32Array {
   const sa = Math.sqrt(a);
