@@ -7,7 +7,7 @@
  * action's object at 1.1, as EpicDiffusion's weighting does for a passage's key subjects.
  */
 import nlp from 'compromise';
-import { PLAN_LIMITS, capText } from './plan.js';
+import { PLAN_LIMITS, capText, type PlannedScene } from './plan.js';
 import type { Sentence } from './passage-sentences.js';
 
 const SKIP_VERBS = new Set(['be', 'have', 'do', 'say', 'reply', 'ask', 'seem', 'will', 'would', 'can', 'could', 'shall', 'should', 'may', 'might', 'must', 'begin', 'let']);
@@ -37,14 +37,8 @@ const MOODS: Array<[RegExp, string]> = [
   [/\b(inspiration|magnificent|triumph\w*|win\w*|alacrity)\b/i, 'triumphant'],
 ];
 
-export interface SceneDetails {
-  action: string;
-  setting: string;
-  mood: string;
-  shot: string;
-  prompt: string;
-  negativePrompt: string;
-}
+/** A planned scene without its passage span and characters (the caller knows those). */
+export type SceneDetails = Omit<PlannedScene, 'passage' | 'characters'>;
 
 /** Details for one scene: its sentences, the characters in each, and the previous scene's setting. */
 export function sceneDetails(sentences: Sentence[], characters: string[], perSentence: string[][], previousSetting: string): SceneDetails {
