@@ -48,6 +48,11 @@ export interface RefineRequest {
 
 export const newId = () => randomBytes(8).toString('base64url');
 
+/** A new draft record, queued, with no results yet. */
+function queuedDraft(now: number, fields: Omit<Draft, 'id' | 'seeds' | 'status' | 'blobKeys' | 'createdAt'>): Draft {
+  return { id: newId(), seeds: [], status: 'queued', blobKeys: [], createdAt: now, ...fields };
+}
+
 /** A story's drafts keep its picture size; other drafts use the configured size, rounded down to a multiple of 8. */
 function draftSize(story: Story | undefined, config: Config): { width: number; height: number } {
   if (story) return { width: story.style.width, height: story.style.height };
@@ -77,20 +82,15 @@ export class DraftService {
   async queueDraft(req: DraftRequest, post: PostDraft): Promise<Draft> {
     const { ctx } = this;
     const style = req.story?.style;
-    const draft: Draft = {
-      id: newId(),
+    const draft = queuedDraft(ctx.now(), {
       storyId: req.story?.id,
       sceneId: req.scene?.id,
       requestedBy: req.userId,
       prompt: req.prompt,
       negativePrompt: req.negative,
       seed: req.seed ?? newSeed(),
-      seeds: [],
       steps: req.steps ?? ctx.config.RENDER_STEPS,
-      status: 'queued',
-      blobKeys: [],
-      createdAt: ctx.now(),
-    };
+    });
     return this.submit(draft, post, (channelId) =>
       ctx.queue.enqueue('draft', {
         v: 1,
@@ -120,22 +120,17 @@ export class DraftService {
     if (req.parent.status !== 'done' || !sourceKey) {
       throw new UserError(UserErrorId.DraftNotReady, 'That draft has no finished pictures yet; wait for it, then refine it.');
     }
-    const draft: Draft = {
-      id: newId(),
+    const draft = queuedDraft(ctx.now(), {
       storyId: req.parent.storyId,
       sceneId: req.parent.sceneId,
       requestedBy: req.userId,
       prompt: req.prompt,
       negativePrompt: req.negative,
       seed: newSeed(),
-      seeds: [],
       steps: req.parent.steps,
-      status: 'queued',
-      blobKeys: [],
       parentDraftId: req.parent.id,
       variantOf: req.variant,
-      createdAt: ctx.now(),
-    };
+    });
     return this.submit(draft, post, (channelId) =>
       ctx.queue.enqueue('refine', {
         v: 1,
