@@ -50,7 +50,8 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
     },
     refine: async (ctx) => {
       const p = ctx.payload;
-      const source = await decodeImage(await ctx.blobs.get(p.sourceKey));
+      const sourceBytes = await ctx.blobs.get(p.sourceKey);
+      const source = await decodeImage(sourceBytes);
       let mask: GrayImage | undefined;
       if (p.mask && 'maskKey' in p.mask) {
         const painted = await decodeImage(await ctx.blobs.get(p.mask.maskKey));
@@ -76,7 +77,7 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
         width,
         height,
         variants: 1,
-        init: width === source.width && height === source.height ? source : await loadImageAt(await ctx.blobs.get(p.sourceKey), width, height),
+        init: width === source.width && height === source.height ? source : await loadImageAt(sourceBytes, width, height),
         strength: p.strength,
         mask,
       }, engine);
