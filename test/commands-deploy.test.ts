@@ -1,7 +1,7 @@
 // `npm run commands:deploy` as an operator runs it: registers every command file with Discord (here
 // the loopback Discord) for one guild, and refuses with one sentence when the application id is unset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeDiscord } from './fake-discord/index.js';
+import { FakeDiscord } from '../src/playground/discord-server/index.js';
 import { cleanEnv, runEntry } from './support/run-node.js';
 
 let discord: FakeDiscord;

@@ -3,8 +3,7 @@
 import type { APIMessage } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBotBed, type BotBed } from './discord/bot-harness.js';
-import { Permission } from './fake-discord/index.js';
-import type { InteractionHandle } from './fake-discord/interaction-handle.js';
+import { Permission, type InteractionHandle } from '../src/playground/discord-server/index.js';
 
 let bed: BotBed | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@
 import type { APIMessage } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UNKNOWN_ACTION } from '../src/discord/listeners/interaction-create.js';
-import type { FakeDiscord } from './fake-discord/index.js';
+import type { FakeDiscord } from '../src/playground/discord-server/index.js';
 import { createBotBed, type BotBed } from './discord/bot-harness.js';
 
 let bed: BotBed | undefined;

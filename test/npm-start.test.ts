@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCommands } from '../src/discord/command-loader.js';
 import { registerCommands } from '../src/discord/command-registration.js';
-import { FakeDiscord } from './fake-discord/index.js';
+import { FakeDiscord } from '../src/playground/discord-server/index.js';
 import { deletePrefixKeys } from './support/redis-keys.js';
 import { cleanEnv, repoRoot } from './support/run-node.js';
 

@@ -16,7 +16,7 @@ import { loadCommands } from '../../src/discord/command-loader.js';
 import { registerCommands } from '../../src/discord/command-registration.js';
 import { startBot, type RunningBot } from '../../src/discord/start-bot.js';
 import { connectForBot } from '../../src/queue/index.js';
-import { FakeDiscord, type FakeGuildSpec } from '../fake-discord/index.js';
+import { FakeDiscord, type FakeGuildSpec } from '../../src/playground/discord-server/index.js';
 import { stopChild } from '../queue/queue-harness.js';
 import { deletePrefixKeys } from '../support/redis-keys.js';
 

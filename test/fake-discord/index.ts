@@ -1,14 +1,6 @@
 /**
- * The public surface of the fake Discord used by the bot's tests: start a loopback Discord with
- * `FakeDiscord.start()`, point a real discord.js Client at it with `discord.clientOptions()` and
- * `discord.token`, then act as users and assert on what the bot sent. See README.md.
+ * The loopback Discord moved to src/playground/discord-server/ (it also serves the local playground);
+ * this re-export keeps tests that import `./fake-discord/index.js` working. New code imports from
+ * src/playground/discord-server/index.js.
  */
-export { FakeDiscord, type PostMessageInput } from './acting-users.js';
-export type { FakeDiscordOptions, MessageRef } from './fake-discord.js';
-export { InteractionHandle } from './interaction-handle.js';
-export type { CallbackRecord } from './interactions.js';
-export type { FakeFile, OptionValue } from './interaction-payloads.js';
-export type { RecordedCall } from './rest-router.js';
-export type { IdentifyRecord } from './gateway.js';
-export { Intent } from './gateway.js';
-export { Permission, type FakeGuild, type FakeGuildSpec, type FakeUser, type FakeChannel } from './world.js';
+export * from '../../src/playground/discord-server/index.js';

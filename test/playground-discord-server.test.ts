@@ -13,8 +13,8 @@ import {
   type Interaction, type Message, type TextChannel,
 } from 'discord.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeDiscord, Intent } from './fake-discord/index.js';
-import { gate } from './fake-discord/gateway.js';
+import { FakeDiscord, Intent } from '../src/playground/discord-server/index.js';
+import { gate } from '../src/playground/discord-server/gateway.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
