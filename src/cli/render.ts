@@ -27,11 +27,12 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig();
   const modelDir = args.model ?? config.MODEL_DIR;
-  const width = args.width ?? config.RENDER_WIDTH;
-  const height = args.height ?? config.RENDER_HEIGHT;
   const loadStart = performance.now();
   const engine = await DiffusionEngine.load(modelDir, DiffusionEngine.optionsFromConfig(config));
   const loadMs = performance.now() - loadStart;
+  // Without --width/--height: the model's native size when its folder states one (issue 11).
+  const width = args.width ?? engine.nativeSize ?? config.RENDER_WIDTH;
+  const height = args.height ?? engine.nativeSize ?? config.RENDER_HEIGHT;
   const init = args.init ? await readImage(args.init, () => loadImageAt(args.init!, width, height)) : undefined;
   const mask = args.mask ? await readImage(args.mask, () => loadMask(args.mask!, width, height)) : undefined;
   let latents: Float32Array | undefined;
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`settings  seed ${request.seed}, ${request.steps} steps, guidance ${request.guidance}, scheduler ${request.scheduler ?? model.scheduler}, ${width}x${height}, ${request.variants} variant(s)${init ? `, init ${args.init} strength ${request.strength ?? (mask ? 1 : 0.8)}` : ''}${mask ? `, mask ${args.mask}` : ''}`);
   const result = await engine.render(request);
   for (const warning of result.warnings) console.log(`warning   ${warning}`);
+  if (result.renderedAt) console.log(`size      rendered at ${result.renderedAt.width}x${result.renderedAt.height} (native), upscaled to ${width}x${height}`);
   const t = result.timings;
   console.log(`time      text encoder ${ms(t.textEncoderMs)}, UNet ${ms(t.unetMs)} (${t.unetCalls} calls, ${ms(t.unetMs / Math.max(1, t.unetCalls))} each), VAE encoder ${ms(t.vaeEncoderMs)}, VAE decoder ${ms(t.vaeDecoderMs)}; total ${ms(result.totalMs)}`);
   await mkdir(dirname(args.out), { recursive: true });

@@ -7,6 +7,7 @@
  */
 import { loadModel, type LoadedModel } from './model-loader.js';
 import { releaseModelSessions, sessionSettingsFromConfig, type SessionSettings } from './model-sessions.js';
+import { renderNativeThenUpscale } from './native-render.js';
 import { renderWithModel } from './pipeline.js';
 import type { RenderRequest, RenderResult } from './render-types.js';
 
@@ -28,6 +29,7 @@ export interface ModelDescription {
   vaeEncoder: 'none' | 'latent_sample' | 'latent_parameters';
   vaeScalingFactor: number;
   padId: number;
+  nativeSize?: number;
 }
 
 export class DiffusionEngine {
@@ -47,9 +49,17 @@ export class DiffusionEngine {
   /** Session settings from the app Config (ORT_EXECUTION_PROVIDER, ORT_THREADS, ORT_CACHE_DIR). */
   static optionsFromConfig = sessionSettingsFromConfig;
 
-  /** Renders one request (queued behind any render already running on this engine). */
+  /**
+   * Renders one request (queued behind any render already running on this engine). Requests larger
+   * than the model's native size run at the native size and are upscaled (native-render.ts).
+   */
   render(req: RenderRequest): Promise<RenderResult> {
-    return this.serialized(() => renderWithModel(this.model, req));
+    return this.serialized(() => renderNativeThenUpscale(this.model.folder.nativeSize, req, (r) => renderWithModel(this.model, r)));
+  }
+
+  /** The side the model was trained at (unet sample_size x 8), when its folder says. */
+  get nativeSize(): number | undefined {
+    return this.model.folder.nativeSize;
   }
 
   /** The mean text-encoder output over the prompt's real tokens (length D), for step budgets. */
@@ -77,6 +87,7 @@ export class DiffusionEngine {
       vaeEncoder: signature.vaeEncoder?.kind ?? 'none',
       vaeScalingFactor: folder.vaeScalingFactor,
       padId: tokenizer.padId,
+      nativeSize: folder.nativeSize,
     };
   }
 

@@ -50,6 +50,11 @@ export interface ModelFolder {
   schedulerJson: Record<string, unknown>;
   /** vae config `scaling_factor`, else 0.18215. */
   vaeScalingFactor: number;
+  /**
+   * The side in pixels the UNet was trained at: unet/config.json `sample_size` x 8 (SD1.5 512, SD2 768,
+   * the storybook model 128). Undefined when the folder has no unet config (diffusers' converter).
+   */
+  nativeSize?: number;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -149,6 +154,17 @@ async function readScalingFactor(dir: string): Promise<number> {
   return DEFAULT_VAE_SCALING_FACTOR;
 }
 
+/** unet/config.json `sample_size` (latent side) x 8, when the folder states it. */
+async function readNativeSize(dir: string): Promise<number | undefined> {
+  if (!(await exists(join(dir, 'unet/config.json')))) return undefined;
+  const sampleSize = (await readJson(dir, 'unet/config.json')).sample_size;
+  if (sampleSize === undefined) return undefined;
+  if (typeof sampleSize !== 'number' || !Number.isInteger(sampleSize) || sampleSize < 1) {
+    throw new ModelFolderError(dir, `${join(dir, 'unet/config.json')} has sample_size ${JSON.stringify(sampleSize)}, which is not a positive whole number.`);
+  }
+  return sampleSize * 8;
+}
+
 /** Where previews are decoded from when the folder has it and the caller names no other folder. */
 export const DEFAULT_PREVIEW_DECODER = 'taesd_decoder';
 
@@ -197,6 +213,7 @@ export async function readModelFolder(dir: string, options: ModelFolderOptions =
   }
   const schedulerJson = await readJson(dir, 'scheduler/scheduler_config.json');
   const vaeScalingFactor = await readScalingFactor(dir);
+  const nativeSize = await readNativeSize(dir);
   return {
     dir,
     modelIndex,
@@ -204,5 +221,6 @@ export async function readModelFolder(dir: string, options: ModelFolderOptions =
     tokenizerDir,
     schedulerJson,
     vaeScalingFactor,
+    nativeSize,
   };
 }

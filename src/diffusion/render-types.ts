@@ -63,6 +63,8 @@ export interface RenderResult {
   totalMs: number;
   warnings: string[];
   timings: RenderTimings;
+  /** Set when the model ran at its native size and the images were upscaled to the requested size. */
+  renderedAt?: { width: number; height: number };
 }
 
 export function emptyTimings(): RenderTimings {
