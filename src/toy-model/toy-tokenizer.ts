@@ -57,12 +57,17 @@ export function wordFrequencies(texts: string[]): Map<string, number> {
  * Learns merges from the built-in word list first, then (up to `maxMerges`) from words of `passages`
  * that the list lacks. Every built-in word is a single token after the first phase, so passages only
  * append ids: a prompt made of built-in words tokenizes the same whatever examples/ holds.
+ * `builtInTexts` replaces the built-in list (the storybook model adds its caption vocabulary).
  */
-export function learnToyTokenizer(passages: string[] = [], maxMerges = 2000): ToyTokenizer {
+export function learnToyTokenizer(
+  passages: string[] = [],
+  maxMerges = 2000,
+  builtInTexts: readonly string[] = [STORY_WORDS, GENERIC_WORDS],
+): ToyTokenizer {
   const { vocabOrder: base, byByte } = bytesToUnicode();
   const known = new Set<string>([...base, ...base.map((c) => `${c}</w>`)]);
   const merges: string[] = [];
-  const builtIn = wordFrequencies([STORY_WORDS, GENERIC_WORDS]);
+  const builtIn = wordFrequencies([...builtInTexts]);
   const corpus = new BpeCorpus(builtIn, byByte);
   corpus.learn(merges, known, maxMerges);
   const extra = new Map([...wordFrequencies(passages)].filter(([word]) => !builtIn.has(word)));
