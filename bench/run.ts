@@ -8,8 +8,9 @@
  *   tokenizer prompts/s (cold and warm cache) with the model's tokenizer (the real CLIP vocabulary
  *            when ../shared/clip-tokenizer is present)
  *   queue    enqueue throughput, and enqueue-to-start latency with an idle worker (real Redis)
+ *   storybook a 4-variant draft of the default model at its native size (goal <= 1.5 s), and shown at 512 px
  *
- * Options: --quick (smaller sizes, for a smoke run), --only engine|tokenizer|queue.
+ * Options: --quick (smaller sizes, for a smoke run), --only engine|storybook|tokenizer|queue.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,6 +43,23 @@ async function benchEngine(): Promise<void> {
   console.log(`        draft wall / session.run = ${fmt(timing.renderMs / timing.modelMs, 3)}  (goal <= 1.05)`);
   const batching = await compareBatching(engine, { ...req, steps: quick ? 4 : 10 }, 1);
   console.log(`        4 variants batched ${fmt(batching.batchedMs, 0)} ms vs sequential ${fmt(batching.sequentialMs, 0)} ms: batched is x${fmt(batching.speedup, 2)} faster`);
+  await engine.release();
+}
+
+/** The default model's draft: 4 variants at its native size, and shown at 512 px (upscale included). */
+async function benchStorybook(): Promise<void> {
+  if (!existsSync('models/storybook/unet/model.onnx')) {
+    console.log('storybook models/storybook is missing; skipped');
+    return;
+  }
+  const engine = await DiffusionEngine.load('models/storybook', { threads: 0 });
+  const native = engine.nativeSize ?? 128;
+  const req = { prompt: 'a fox and a bunch of grapes in a vineyard at dusk', seed: 7, steps: 20, guidance: 5, width: native, height: native, variants: 4 };
+  const atNative = await measureSteps(engine, req, quick ? 1 : 3);
+  const shown = await measureSteps(engine, { ...req, width: 512, height: 512 }, quick ? 1 : 3);
+  console.log(`storybook 4-variant draft, ${req.steps} DDIM steps, guidance ${req.guidance}, ${native}x${native} native`);
+  console.log(`        draft ${fmt(atNative.renderMs, 0)} ms (${fmt(atNative.renderMs / 4, 0)} ms per variant; goal <= 1500 ms); UNet ${fmt(atNative.unetMsPerStep)} ms/step`);
+  console.log(`        shown at 512x512 (lanczos upscale included): ${fmt(shown.renderMs, 0)} ms`);
   await engine.release();
 }
 
@@ -97,6 +115,7 @@ async function benchQueue(): Promise<void> {
 
 await ensureToyModels();
 if (wants('engine')) await benchEngine();
+if (wants('engine') || wants('storybook')) await benchStorybook();
 if (wants('tokenizer')) await benchTokenizer();
 if (wants('queue')) await benchQueue();
 process.exit(0);
