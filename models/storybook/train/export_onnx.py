@@ -40,6 +40,17 @@ class TextWrapper(torch.nn.Module):
         return self.text(input_ids)
 
 
+class EncoderMean(torch.nn.Module):
+    """The encoder's posterior mean as `latent_sample` (deterministic img2img, as REFERENCE section 1)."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, sample):
+        return self.encoder(sample).chunk(2, dim=1)[0]
+
+
 def store_half(path):
     """Float32 initializers of >= 64 values -> float16 initializer + Cast(to=float32), same names."""
     model = onnx.load(path)
@@ -107,11 +118,7 @@ def main():
                 'encoder_hidden_states': {0: 'batch', 1: 'sequence'},
                 'out_sample': {0: 'batch', 2: 'height', 3: 'width'}})
 
-        class Enc(torch.nn.Module):
-            def forward(self, sample):
-                return vae.encoder(sample).chunk(2, dim=1)[0]
-
-        export(Enc(), (torch.randn(1, 3, 128, 128),), f'{out}/vae_encoder/model.onnx', ['sample'], ['latent_sample'],
+        export(EncoderMean(vae.encoder), (torch.randn(1, 3, 128, 128),), f'{out}/vae_encoder/model.onnx', ['sample'], ['latent_sample'],
                {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'latent_sample': {0: 'batch', 2: 'h', 3: 'w'}})
         export(vae.decoder, (torch.randn(1, 4, 16, 16),), f'{out}/vae_decoder/model.onnx', ['latent_sample'], ['sample'],
                {'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}, 'sample': {0: 'batch', 2: 'h', 3: 'w'}})
