@@ -1,10 +1,13 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { storyboardSheet } from '../src/media/storyboard-sheet.js';
-import { escapeXml, wrapText } from '../src/media/svg-text.js';
+import { escapeXml } from '../src/media/svg-text.js';
+import { textBlock, textBlockHeight } from '../src/media/text-block.js';
+import { inkColumns, TEST_OUTPUT } from './support/picture-checks.js';
 
-async function solid(color: string): Promise<Buffer> {
-  return sharp({ create: { width: 64, height: 48, channels: 3, background: color } }).png().toBuffer();
+async function solid(color: string, width = 64, height = 48): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: color } }).png().toBuffer();
 }
 
 describe('storyboard sheet', () => {
@@ -19,22 +22,42 @@ describe('storyboard sheet', () => {
     const meta = await sharp(png).metadata();
     expect(meta.format).toBe('png');
     expect(meta.width).toBe(12 + 3 * (128 + 12));
-    // Panel 1 is red at its cell, panel 4 (second row, first column) is yellow.
+    // Panel 1 is red at its cell's centre, panel 4 (second row, first column) is yellow, one row lower.
     const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
     const at = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3));
-    expect(at(12 + 64, 56 + 12 + 48)).toEqual([255, 0, 0]);
-    const rowHeight = 96 + Math.round(14 * 1.3 * 3 + 16) + 12;
-    expect(at(12 + 64, 56 + 12 + rowHeight + 48)).toEqual([255, 255, 0]);
+    const rowHeight = (info.height - 12) / 2;
+    const firstCentre = info.height - 2 * rowHeight + 48;
+    expect(at(12 + 64, firstCentre)).toEqual([255, 0, 0]);
+    expect(at(12 + 64, firstCentre + rowHeight)).toEqual([255, 255, 0]);
+  });
+
+  it('prints a long title whole on a one-panel sheet, wrapped inside the sheet', async () => {
+    const png = await storyboardSheet([{ png: await solid('#3366aa', 64, 64), caption: 'The fox looked up at the moon over the frozen river and wished for the night to last.' }], { title: 'The Fox and the Moon', cellWidth: 128 });
+    await mkdir(TEST_OUTPUT, { recursive: true });
+    await writeFile(`${TEST_OUTPUT}/sheet-one-panel.png`, png);
+    const { info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    const title = await textBlock('The Fox and the Moon', { fontPx: 28, minFontPx: 16, maxWidth: info.width - 24, maxLines: 2, bold: true });
+    expect(title!.printed).toBe('The Fox and the Moon');
+    expect(title!.width).toBeLessThanOrEqual(info.width - 24);
+    // No ink in the right-hand margin: a cut title would run into the sheet's edge.
+    const ink = await inkColumns(png, { top: 0, height: 12 + title!.height }, '#f7f4ee');
+    expect(ink.first).toBeGreaterThanOrEqual(12);
+    expect(ink.last).toBeLessThan(info.width - 12);
+  });
+
+  it('shortens a caption that needs more than three lines at a word, with an ellipsis', async () => {
+    const long = await textBlock('one two three four five six seven eight nine ten eleven twelve thirteen fourteen', { fontPx: 14, maxWidth: 60, maxLines: 3 });
+    expect(long!.printed).toMatch(/^one two .*[a-z]…$/);
+    expect(long!.width).toBeLessThanOrEqual(60);
+    expect(long!.height).toBeLessThanOrEqual(await textBlockHeight(3, 14));
   });
 
   it('refuses an empty storyboard', async () => {
     await expect(storyboardSheet([])).rejects.toThrow(/at least one panel/);
   });
 
-  it('escapes and wraps caption text', () => {
+  it('escapes markup in text', async () => {
     expect(escapeXml('a <b> & "c"')).toBe('a &lt;b&gt; &amp; &quot;c&quot;');
-    const lines = wrapText('one two three four five six seven eight nine ten', 60, 10, 2);
-    expect(lines).toHaveLength(2);
-    expect(lines[1]!.endsWith('…')).toBe(true);
+    expect((await textBlock('He jumps <and> misses & falls', { fontPx: 14, maxWidth: 400, maxLines: 1 }))!.printed).toBe('He jumps <and> misses & falls');
   });
 });

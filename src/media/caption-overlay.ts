@@ -1,12 +1,12 @@
 /**
- * Captions burned into video frames. The caption is drawn once per panel as an SVG (svg-text.ts:
- * escaped, wrapped) on a translucent band and rasterised by sharp, then alpha-blended onto each frame
+ * Captions burned into video frames. The caption is set once per panel with the real font
+ * (text-block.ts: escaped, wrapped and measured) on a translucent band, then alpha-blended onto each frame
  * in plain code. Drawing text with sharp rather than ffmpeg's drawtext avoids depending on fontconfig
  * and font paths on the worker host, and keeps user text out of ffmpeg filter strings altogether.
  */
 import sharp from 'sharp';
 import type { RgbImage } from '../core/image.js';
-import { textBlockSvg, wrapText } from './svg-text.js';
+import { textBlock } from './text-block.js';
 
 /** An RGBA band to lay over the bottom of a frame. */
 export interface CaptionOverlay {
@@ -20,12 +20,13 @@ export async function captionOverlay(caption: string, width: number, frameHeight
   if (caption.trim() === '') return undefined;
   const fontPx = Math.max(9, Math.round(width / 30));
   const padding = Math.max(4, Math.round(fontPx * 0.6));
-  const lines = wrapText(caption, width - 2 * padding, fontPx, 3);
-  const height = Math.min(frameHeight, Math.round(lines.length * fontPx * 1.3 + 2 * padding - fontPx * 0.3 + 2));
-  const text = textBlockSvg(lines, { width, height, fontPx, color: '#ffffff', padding });
+  const text = await textBlock(caption, { fontPx, maxWidth: width - 2 * padding, maxLines: 3, color: '#ffffff' });
+  // A frame too small to hold even the shortened caption is shown without it.
+  if (!text || text.height + 2 * padding > frameHeight) return undefined;
+  const height = text.height + 2 * padding;
   const band = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="${width}" height="${height}" fill="#000000" fill-opacity="0.58"/></svg>`;
   const { data, info } = await sharp(Buffer.from(band))
-    .composite([{ input: Buffer.from(text), left: 0, top: 0 }])
+    .composite([{ input: text.png, left: padding, top: padding }])
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });

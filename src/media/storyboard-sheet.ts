@@ -1,9 +1,11 @@
 /**
  * The storyboard as one picture: panels in reading order on a grid, each with its caption underneath,
- * and the story's title on top. Used by the illustrate CLI and the /storyboard export.
+ * and the story's title on top. Used by the illustrate CLI and the /storyboard export. Every piece of
+ * text is measured with the font that draws it (text-block.ts): a title too wide for a one-panel
+ * sheet wraps and, if it must, shrinks; a long caption is shortened at a word with "…".
  */
 import sharp, { type OverlayOptions } from 'sharp';
-import { textBlockSvg, wrapText } from './svg-text.js';
+import { textBlock, textBlockHeight } from './text-block.js';
 
 export interface SheetPanel {
   png: Buffer;
@@ -19,7 +21,12 @@ export interface SheetOptions {
 
 const captionFontPx = 14;
 const captionLines = 3;
+const titleFontPx = 28;
+const titleMinFontPx = 16;
+const titleLines = 2;
 const gap = 12;
+/** Space between a panel and its caption, and under the caption. */
+const captionPad = 6;
 
 /** Renders the sheet and returns PNG bytes. */
 export async function storyboardSheet(panels: SheetPanel[], options: SheetOptions = {}): Promise<Buffer> {
@@ -28,30 +35,24 @@ export async function storyboardSheet(panels: SheetPanel[], options: SheetOption
   const cellWidth = options.cellWidth ?? 320;
   const first = await sharp(panels[0]!.png).metadata();
   const cellImageHeight = Math.round((cellWidth * (first.height ?? cellWidth)) / (first.width ?? cellWidth));
-  const captionHeight = Math.round(captionFontPx * 1.3 * captionLines + 16);
-  const titleHeight = options.title ? 56 : 0;
-  const rows = Math.ceil(panels.length / columns);
+  const captionHeight = (await textBlockHeight(captionLines, captionFontPx)) + 2 * captionPad;
   const width = gap + columns * (cellWidth + gap);
+  const title = options.title
+    ? await textBlock(options.title, { fontPx: titleFontPx, minFontPx: titleMinFontPx, maxWidth: width - 2 * gap, maxLines: titleLines, bold: true })
+    : undefined;
+  const titleHeight = title ? title.height + gap : 0;
+  const rows = Math.ceil(panels.length / columns);
   const height = titleHeight + gap + rows * (cellImageHeight + captionHeight + gap);
 
   const layers: OverlayOptions[] = [];
-  if (options.title) {
-    const svg = textBlockSvg(wrapText(options.title, width - 2 * gap, 28, 1), { width, height: titleHeight, fontPx: 28, bold: true, padding: gap });
-    layers.push({ input: Buffer.from(svg), left: 0, top: 0 });
-  }
+  if (title) layers.push({ input: title.png, left: gap, top: gap });
   for (const [i, panel] of panels.entries()) {
     const left = gap + (i % columns) * (cellWidth + gap);
     const top = titleHeight + gap + Math.floor(i / columns) * (cellImageHeight + captionHeight + gap);
     const image = await sharp(panel.png).resize(cellWidth, cellImageHeight, { fit: 'contain', background: '#ffffff' }).png().toBuffer();
     layers.push({ input: image, left, top });
-    const caption = `${i + 1}. ${panel.caption}`;
-    const svg = textBlockSvg(wrapText(caption, cellWidth - 8, captionFontPx, captionLines), {
-      width: cellWidth,
-      height: captionHeight,
-      fontPx: captionFontPx,
-      padding: 4,
-    });
-    layers.push({ input: Buffer.from(svg), left, top: top + cellImageHeight });
+    const caption = await textBlock(`${i + 1}. ${panel.caption}`, { fontPx: captionFontPx, maxWidth: cellWidth - 4, maxLines: captionLines });
+    if (caption) layers.push({ input: caption.png, left: left + 2, top: top + cellImageHeight + captionPad });
   }
   return sharp({ create: { width, height, channels: 3, background: '#f7f4ee' } })
     .composite(layers)

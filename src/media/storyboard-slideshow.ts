@@ -13,7 +13,7 @@ import type { FfmpegTools } from './ffmpeg.js';
 import { FrameFolder } from './frame-folder.js';
 import { MediaInputError } from './media-input-error.js';
 import { PanelCamera } from './panel-camera.js';
-import { textBlockSvg, wrapText } from './svg-text.js';
+import { textBlock } from './text-block.js';
 
 export interface SlidePanel {
   png: Buffer | Uint8Array;
@@ -148,11 +148,12 @@ function crossfade(a: RgbImage, b: RgbImage, alpha: number): RgbImage {
 async function titleCard(title: string, width: number, height: number): Promise<RgbImage> {
   const fontPx = Math.max(12, Math.round(width / 16));
   const padding = Math.round(width / 12);
-  const lines = wrapText(title, width - 2 * padding, fontPx, 3);
-  const blockHeight = Math.round(lines.length * fontPx * 1.3 + 2 * padding);
-  const svg = textBlockSvg(lines, { width, height: blockHeight, fontPx, bold: true, padding, color: '#2b2620' });
+  const text = await textBlock(title, { fontPx, minFontPx: Math.max(10, Math.round(fontPx * 0.6)), maxWidth: width - 2 * padding, maxLines: 3, bold: true, color: '#2b2620', align: 'centre' });
+  const layers = text
+    ? [{ input: text.png, left: Math.round((width - text.width) / 2), top: Math.max(0, Math.round((height - text.height) / 2)) }]
+    : [];
   const { data, info } = await sharp({ create: { width, height, channels: 3, background: '#f7f4ee' } })
-    .composite([{ input: Buffer.from(svg), left: 0, top: Math.max(0, Math.round((height - blockHeight) / 2)) }])
+    .composite(layers)
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
