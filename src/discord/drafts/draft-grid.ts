@@ -1,13 +1,28 @@
 /**
  * The picture posted under a draft: its variants side by side in a 2x2 grid (one variant is posted
- * as is), with a thin gap so members can tell them apart. sharp does the work in libvips' thread
+ * as is), with a thin gap so members can tell them apart and a small number in each picture's top
+ * left corner, the same 1-4 members vote with (1️⃣-4️⃣). sharp does the work in libvips' thread
  * pool, so the bot's event loop only waits on it.
  */
 import sharp from 'sharp';
+import { textBlock } from '../../media/text-block.js';
 
 const GAP = 4;
 
-/** PNG bytes of `variants` (PNG buffers of equal size) laid out 2 per row. */
+/** A number on a dark rounded tag, sized to the picture: readable, but covering little of it. */
+async function numberTag(n: number, cell: number): Promise<Buffer> {
+  const fontPx = Math.max(8, Math.round(cell * 0.075));
+  const text = (await textBlock(String(n), { fontPx, maxWidth: cell, maxLines: 1, bold: true, color: '#ffffff' }))!;
+  const pad = Math.max(2, Math.round(fontPx * 0.35));
+  // Square-ish tags of one size for every digit (ink widths differ: "1" is narrow).
+  const side = Math.max(text.width, text.height);
+  const w = side + 2 * pad;
+  const h = text.height + 2 * pad;
+  const tag = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="${w}" height="${h}" rx="${pad}" fill="#000000" fill-opacity="0.6"/></svg>`;
+  return sharp(Buffer.from(tag)).composite([{ input: text.png, left: pad + Math.floor((side - text.width) / 2), top: pad }]).png().toBuffer();
+}
+
+/** PNG bytes of `variants` (PNG buffers of equal size) laid out 2 per row, numbered 1-4. */
 export async function draftGrid(variants: Buffer[]): Promise<Buffer> {
   if (variants.length === 0) throw new Error('a draft grid needs at least one variant');
   if (variants.length === 1) return variants[0]!;
@@ -16,7 +31,13 @@ export async function draftGrid(variants: Buffer[]): Promise<Buffer> {
   const h = meta.height ?? 64;
   const columns = 2;
   const rows = Math.ceil(variants.length / columns);
-  const layers = variants.map((input, i) => ({ input, left: (i % columns) * (w + GAP), top: Math.floor(i / columns) * (h + GAP) }));
+  const inset = Math.max(2, Math.round(Math.min(w, h) * 0.03));
+  const layers = [];
+  for (const [i, input] of variants.entries()) {
+    const left = (i % columns) * (w + GAP);
+    const top = Math.floor(i / columns) * (h + GAP);
+    layers.push({ input, left, top }, { input: await numberTag(i + 1, Math.min(w, h)), left: left + inset, top: top + inset });
+  }
   return sharp({ create: { width: columns * w + GAP, height: rows * h + GAP * (rows - 1), channels: 3, background: '#202225' } })
     .composite(layers)
     .png()
