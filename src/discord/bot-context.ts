@@ -1,7 +1,7 @@
 /**
  * What every command, handler and listener receives: the configuration, the logger, the discord.js
  * client and the bot's adapters (render queue, story store and ledger, blob store, planner) plus the
- * bot's own services (drafts, votes, progress, queue watch). Built once in start-bot.ts; tests build it the same way.
+ * bot's own services (drafts, votes, progress, queue watch, story cards). Built once in start-bot.ts; tests build it the same way.
  */
 import type { Client } from 'discord.js';
 import type { Redis } from 'ioredis';
@@ -15,6 +15,7 @@ import type { StoryRepository } from '../store/story-repository.js';
 import type { DraftService } from './drafts/draft-service.js';
 import type { ProgressBoard } from './drafts/progress-board.js';
 import type { QueueWatch } from './drafts/queue-watch.js';
+import type { StoryCardBoard } from './stories/story-card-board.js';
 import type { VoteService } from './votes/vote-service.js';
 
 export interface BotContext {
@@ -35,6 +36,8 @@ export interface BotContext {
   progress: ProgressBoard;
   /** Refreshes queue position and ETA on drafts that are still waiting. */
   queueWatch: QueueWatch;
+  /** Keeps each story's pinned card current. */
+  cards: StoryCardBoard;
   /** Key prefix for the bot's own Redis keys (`<QUEUE_PREFIX>:discord:`). */
   keyPrefix: string;
   now(): number;

@@ -22,6 +22,7 @@ import { onInteraction } from './listeners/interaction-create.js';
 import { onMessage } from './listeners/message-create.js';
 import { onReactionAdd } from './listeners/reaction-add.js';
 import { onReactionRemove } from './listeners/reaction-remove.js';
+import { StoryCardBoard } from './stories/story-card-board.js';
 import { VoteService } from './votes/vote-service.js';
 
 export interface RunningBot {
@@ -72,6 +73,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
   ctx.votes = new VoteService(ctx);
   ctx.progress = new ProgressBoard(ctx);
   ctx.queueWatch = new QueueWatch(ctx, options.queueRefreshMs);
+  ctx.cards = new StoryCardBoard(ctx);
 
   const commands = await loadCommands();
   client.on(Events.InteractionCreate, onInteraction(ctx, commands));

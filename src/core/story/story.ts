@@ -55,6 +55,8 @@ export const storySchema = z.object({
   guildId: z.string().min(1).max(100),
   channelId: z.string().min(1).max(100),
   threadId: z.string().min(1).max(100).optional(),
+  /** The pinned story card's message (in the thread, else the channel), kept current as the story changes. */
+  cardMessageId: z.string().min(1).max(100).optional(),
   /** Milliseconds since the epoch. */
   createdAt: z.number().int().nonnegative(),
   /** When the story was ended (ms since the epoch); an ended story takes no new passages. */

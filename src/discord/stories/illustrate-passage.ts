@@ -54,5 +54,6 @@ export async function illustratePassage(ctx: BotContext, story: Story, passage: 
       (view) => postBotMessage(ctx.client, home, view),
     );
   }
+  await ctx.cards.refresh(story.id);
   return { scenes, newCharacters: plan.addedCharacters, planner: plan.planner, notes: plan.notes };
 }

@@ -1,6 +1,7 @@
 /**
  * `/story new`: a Story record with a fresh base seed and the server's voting defaults, a public
- * thread for it (when started in a text channel), and the story card posted and pinned there.
+ * thread for it (when started in a text channel), and the story card posted and pinned there (its
+ * message id is kept so the card can be edited as the story grows).
  */
 import { randomInt } from 'node:crypto';
 import { ChannelType, type ChatInputCommandInteraction } from 'discord.js';
@@ -48,5 +49,8 @@ export async function startStory(interaction: ChatInputCommandInteraction, ctx: 
   const home = thread ?? channel;
   const card = await home.send({ embeds: [storyCard(story)] });
   await card.pin().catch((error: unknown) => ctx.log.warn({ err: error }, 'could not pin the story card'));
-  return story;
+  // Read back before saving: a passage posted in the new thread at once may already have changed the story.
+  const saved = (await ctx.stories.getStory(story.id)) ?? story;
+  await ctx.stories.saveStory({ ...saved, cardMessageId: card.id });
+  return { ...saved, cardMessageId: card.id };
 }

@@ -1,7 +1,7 @@
 /**
  * What `/story style`, `/story cast`, `/story show` and `/story end` do. Changing the story (style,
- * cast, end) is for the owner and members with Manage Messages; the pinned card is re-posted in the
- * reply so everyone sees the new state.
+ * cast, end) is for the owner and members with Manage Messages; the pinned card is edited and shown
+ * in the reply so everyone sees the new state.
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { addCastMember, findCastMember, type Story } from '../../core/story/story.js';
@@ -18,6 +18,7 @@ async function managed(interaction: ChatInputCommandInteraction, ctx: BotContext
 }
 
 async function show(interaction: ChatInputCommandInteraction, ctx: BotContext, story: Story, note: string): Promise<void> {
+  await ctx.cards.refresh(story.id);
   await interaction.editReply({ content: note, embeds: [storyCard(story, await ctx.stories.listScenes(story.id))] });
 }
 
