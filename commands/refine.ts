@@ -12,7 +12,7 @@ export default {
     .setName('refine')
     .setDescription('Change part of a draft: a mask, a region, or words to add, stress or avoid')
     .addStringOption((o) => o.setName('draft').setDescription('Link to the draft message (default: the newest draft here)').setMaxLength(200))
-    .addIntegerOption((o) => o.setName('variant').setDescription('Which variant').setMinValue(1).setMaxValue(4))
+    .addIntegerOption((o) => o.setName('variant').setDescription('Which picture (1-4)').setMinValue(1).setMaxValue(4))
     .addAttachmentOption((o) => o.setName('mask').setDescription('White-on-black mask, or the draft painted over'))
     .addStringOption((o) => o.setName('region').setDescription('Where to repaint').addChoices(...REGION_NAMES.slice(0, 25).map((r) => ({ name: r, value: r }))))
     .addStringOption((o) => o.setName('add').setDescription('Things to add').setMaxLength(300))

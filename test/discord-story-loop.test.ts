@@ -46,7 +46,7 @@ describe('story loop', () => {
 
     discord.react(bob, draft, '2️⃣');
     discord.react(carol, draft, '2️⃣');
-    const panel = await discord.waitForMessage(thread.id, (m) => /panel: variant 2/.test(m.embeds?.[0]?.title ?? ''), 15_000);
+    const panel = await discord.waitForMessage(thread.id, (m) => /panel: picture 2/.test(m.embeds?.[0]?.title ?? ''), 15_000);
     expect((await sharp(discord.file(panel.attachments[0]!)).metadata()).width).toBe(64);
 
     const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
@@ -56,7 +56,7 @@ describe('story loop', () => {
     const refined = await discord.waitForMessage(thread.id, (m) => m.message_reference?.message_id === reply.id && hasImage(m), 60_000);
     const refinedPng = await sharp(discord.file(refined.attachments[0]!)).metadata();
     expect([refinedPng.width, refinedPng.height]).toEqual([64, 64]);
-    expect(refined.embeds?.[0]?.title).toContain('Refinement of variant 2');
+    expect(refined.embeds?.[0]?.title).toContain('Refinement of picture 2');
 
     const board = discord.invokeSlash(alice, thread.id, 'storyboard');
     expect((await board.callback()).elapsedMs).toBeLessThan(3000);

@@ -6,6 +6,7 @@ import type { APIMessage } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VoteRound } from '../src/core/story/votes.js';
 import { createBotBed, type BotBed } from './discord/bot-harness.js';
+import { until } from './support/until.js';
 
 let bed: BotBed | undefined;
 afterEach(async () => {
@@ -15,15 +16,6 @@ afterEach(async () => {
 
 const hasImage = (m: APIMessage) => m.attachments.length > 0 && (m.embeds?.length ?? 0) > 0;
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A story (quorum 3, deadline 1 min) with one scene draft rendered and its vote open. */
 async function openVote(b: BotBed): Promise<{ draft: APIMessage; round: () => Promise<VoteRound> }> {
@@ -101,8 +93,8 @@ describe('votes', () => {
     const thread = discord.threads()[0]!;
     const panel = await discord.waitForMessage(thread.id, (m) => /panel: variant/.test(m.embeds?.[0]?.title ?? ''), 10_000);
     // 1 vote each and the owner's pick withdrawn: the earliest vote (bob's 1️⃣) wins the tie.
-    expect(panel.embeds?.[0]?.title).toContain('variant 1');
-    expect(panel.embeds?.[0]?.description).toContain('(deadline)');
+    expect(panel.embeds?.[0]?.title).toContain('picture 1');
+    expect(panel.embeds?.[0]?.description).toContain('Chosen by 1 vote when the time for voting ran out.');
     const closed = await round();
     expect(closed.closed?.reason).toBe('deadline');
     expect(closed.votes).toHaveLength(2);

@@ -63,7 +63,7 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
         mask = { width: painted.width, height: painted.height, data: new Uint8Array(painted.width * painted.height) };
         for (let i = 0; i < mask.data.length; i++) mask.data[i] = painted.data[i * 3]! >= 128 ? 255 : 0;
       } else if (p.mask) {
-        throw new JobInputError('Region masks ("left half") are not supported by this worker yet; paint the mask instead.');
+        throw new JobInputError('Region words ("left half") cannot be drawn here yet; paint the mask instead.');
       }
       const width = source.width - (source.width % 8);
       const height = source.height - (source.height % 8);

@@ -105,7 +105,7 @@ export async function animatePanel(tools: FfmpegTools, req: AnimateRequest): Pro
   const strength = req.detail?.strength ?? 0.25;
   if (req.detail && !(strength > 0 && strength <= 1)) throw new MediaInputError(`The detail strength must be above 0 and at most 1, not ${strength}.`);
   const meta = await sharp(req.panelPng).metadata().catch(() => {
-    throw new MediaInputError('The panel is not an image sharp can read.');
+    throw new MediaInputError('The panel is not a picture I can read.');
   });
   const { width, height } = clipSize(meta.width ?? 0, meta.height ?? 0, req.maxSide ?? 512);
   const count = Math.round(req.seconds * fps);

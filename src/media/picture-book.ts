@@ -67,7 +67,7 @@ async function inline(png: Buffer | Uint8Array, index: number, maxSide: number, 
     .jpeg({ quality, mozjpeg: true })
     .toBuffer({ resolveWithObject: true })
     .catch(() => {
-      throw new MediaInputError(`Panel ${index + 1} is not an image sharp can read.`);
+      throw new MediaInputError(`Panel ${index + 1} is not a picture I can read.`);
     });
   return { uri: `data:image/jpeg;base64,${data.toString('base64')}`, width: info.width, height: info.height };
 }

@@ -71,7 +71,7 @@ async function fittingSheet(story: { title: string; panels: StoryboardPanel[] },
   for (const [i, p] of story.panels.entries()) {
     // storyboardSheet wants PNG bytes; panels from the blob store are PNG already, others are converted.
     const png = await sharp(p.png).png().toBuffer().catch(() => {
-      throw new MediaInputError(`Panel ${i + 1} is not an image sharp can read.`);
+      throw new MediaInputError(`Panel ${i + 1} is not a picture I can read.`);
     });
     panels.push({ png, caption: p.caption });
   }

@@ -72,7 +72,7 @@ export async function storyboardSlideshow(tools: FfmpegTools, panels: SlidePanel
   const hold = Math.max(1.5, Math.min(opts.secondsPerPanel ?? 3, MAX_SECONDS / cards));
   if (fade * 2 > hold) throw new MediaInputError(`A ${fade} s crossfade needs panels held at least ${fade * 2} s, not ${hold} s.`);
   const first = await sharp(panels[0]!.png).metadata().catch(() => {
-    throw new MediaInputError('Panel 1 is not an image sharp can read.');
+    throw new MediaInputError('Panel 1 is not a picture I can read.');
   });
   const fit = Math.min(1, (opts.maxSide ?? 512) / Math.max(first.width ?? 1, first.height ?? 1));
   const width = even((first.width ?? 512) * fit);
@@ -96,7 +96,7 @@ export async function storyboardSlideshow(tools: FfmpegTools, panels: SlidePanel
       frames: segFrames,
       draw: async (t) => {
         camera ??= await PanelCamera.open(panel.png, width, height).catch(() => {
-          throw new MediaInputError(`Panel ${index + 1} is not an image sharp can read.`);
+          throw new MediaInputError(`Panel ${index + 1} is not a picture I can read.`);
         });
         if (overlay === null) overlay = opts.captions === false ? undefined : await captionOverlay(panel.caption, width, height);
         return burnCaption(await camera.frame(windowFor(t, index)), overlay);

@@ -5,6 +5,7 @@ export class BlobNotFoundError extends Error {
   override readonly name = 'BlobNotFoundError';
 
   constructor(readonly key: string) {
-    super(`The stored file ${key} is missing.`);
+    // The key stays on the error for logs; the sentence is what a member may read.
+    super('A picture this needs is no longer stored; draw it again.');
   }
 }

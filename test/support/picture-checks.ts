@@ -22,3 +22,35 @@ export async function inkColumns(png: Buffer, rows: { top: number; height: numbe
   }
   return { first, last };
 }
+
+/**
+ * How a 2x2 draft grid differs from its variants: per cell, the pixels that differ inside the top
+ * left corner (where the number tag goes, the first `cornerShare` of each side) and outside it, and
+ * whether the corner holds near-white ink (the digit).
+ */
+export async function gridCornerDiffs(grid: Buffer, variants: Buffer[], gap = 4, cornerShare = 0.3): Promise<{ inside: number; outside: number; whiteInk: boolean }[]> {
+  const g = await sharp(grid).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const out = [];
+  for (const [i, png] of variants.entries()) {
+    const v = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { width: w, height: h } = v.info;
+    const left = (i % 2) * (w + gap);
+    const top = Math.floor(i / 2) * (h + gap);
+    let inside = 0;
+    let outside = 0;
+    let whiteInk = false;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const a = ((top + y) * g.info.width + left + x) * 3;
+        const b = (y * w + x) * 3;
+        const differs = [0, 1, 2].some((c) => g.data[a + c] !== v.data[b + c]);
+        const corner = x < w * cornerShare && y < h * cornerShare;
+        if (differs && corner) inside++;
+        if (differs && !corner) outside++;
+        if (corner && differs && [0, 1, 2].every((c) => g.data[a + c]! >= 200)) whiteInk = true;
+      }
+    }
+    out.push({ inside, outside, whiteInk });
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
 /**
  * A Draft is one render request and what came of it: the prompt as sent, the seeds of its variants,
  * the step count, and the blob keys of the images once they exist. A Panel is the one variant of a
- * draft that the group chose for a scene.
+ * draft that the group chose for a scene. A picked picture (Pick on a drawing outside the story plan) and
+ * an upscale are drafts of one picture too, so every button and reply works on them the same way.
  */
 import { z } from 'zod';
 
@@ -34,6 +35,14 @@ export const draftSchema = z.object({
   /** Which variant of the parent draft was refined. */
   variantOf: z.number().int().nonnegative().optional(),
   createdAt: z.number().int().nonnegative(),
+  /** One picture picked out of a draft and posted full size, or an upscale; absent for renders of a prompt. */
+  origin: z.enum(['picked', 'upscale']).optional(),
+  /** Who pressed Pick, for a picked picture (the requester stays the member who asked for the draft). */
+  pickedBy: z.string().max(100).optional(),
+  /** The draft's message itself answers the requester (their /draw, a reply to their message): no extra ping. */
+  answersRequester: z.boolean().optional(),
+  /** The picture a render started from (img2img from an attachment) and how much of it was redrawn. */
+  init: z.object({ key: z.string().max(200), strength: z.number().gt(0).max(1) }).optional(),
 });
 export type Draft = z.infer<typeof draftSchema>;
 

@@ -1,7 +1,8 @@
 /**
  * Delivers finished draft and refine renders: builds the grid, stores it, edits the draft's message
  * into its final form with the bot token (results may come long after the interaction's 15 minutes),
- * opens the vote for scene drafts, and pings the member who asked. A story's renders go into its
+ * opens the vote for scene drafts, and pings the member who asked — once: a draft whose message already
+ * answers them (their /draw, a reply to their message) is not followed by a second "ready" ping. A story's renders go into its
  * time/energy ledger first, keyed by job id, so a delivery retried after a failed edit counts once.
  * Failures and cancellations edit the message into a short explanation. Called once per job by
  * ResultDelivery (again only when a delivery threw).
@@ -83,6 +84,7 @@ async function recordRender(ctx: BotContext, book: string, draft: Draft, jobId: 
 }
 
 async function ping(ctx: BotContext, draft: Draft, channelId: string, messageId: string, text: string): Promise<void> {
+  if (draft.answersRequester) return;
   await postBotMessage(ctx.client, channelId, { content: `<@${draft.requestedBy}> ${text}`, allowedMentions: { users: [draft.requestedBy] } }, messageId).catch(
     (error: unknown) => ctx.log.warn({ err: error }, 'could not ping the requester'),
   );

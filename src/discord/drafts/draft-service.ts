@@ -32,6 +32,8 @@ export interface DraftRequest {
   quality?: BudgetQuality;
   /** Midjourney's `--ar W:H`: the picture keeps the base size's pixel count in this shape. */
   aspectRatio?: { width: number; height: number };
+  /** The draft's message answers the requester directly (their /draw): they are not pinged again. */
+  answersRequester?: boolean;
 }
 
 export interface RefineRequest {
@@ -44,6 +46,8 @@ export interface RefineRequest {
   edits: string[];
   maskKey?: string;
   strength: number;
+  /** The refinement is posted as a reply to the requester's own message: they are not pinged again. */
+  answersRequester?: boolean;
 }
 
 export const newId = () => randomBytes(8).toString('base64url');
@@ -69,7 +73,7 @@ export class DraftService {
 
   /** How a draft is titled in its message. */
   async heading(draft: Draft): Promise<string> {
-    if (draft.parentDraftId) return `Refinement of variant ${(draft.variantOf ?? 0) + 1}`;
+    if (draft.parentDraftId) return `Refinement of picture ${(draft.variantOf ?? 0) + 1}`;
     const scene = draft.sceneId ? await this.ctx.stories.getScene(draft.sceneId) : undefined;
     return scene ? `Scene ${scene.index + 1}` : 'Drawing';
   }
@@ -90,6 +94,7 @@ export class DraftService {
       negativePrompt: req.negative,
       seed: req.seed ?? newSeed(),
       steps: req.steps ?? ctx.config.RENDER_STEPS,
+      ...(req.answersRequester ? { answersRequester: true } : {}),
     });
     return this.submit(draft, post, (channelId) =>
       ctx.queue.enqueue('draft', {
@@ -130,6 +135,7 @@ export class DraftService {
       steps: req.parent.steps,
       parentDraftId: req.parent.id,
       variantOf: req.variant,
+      ...(req.answersRequester ? { answersRequester: true } : {}),
     });
     return this.submit(draft, post, (channelId) =>
       ctx.queue.enqueue('refine', {

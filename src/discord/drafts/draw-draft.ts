@@ -30,6 +30,7 @@ export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: B
       steps: interaction.options.getInteger('steps') ?? undefined,
       quality: quality ?? undefined,
       aspectRatio: parsed.options.aspectRatio,
+      answersRequester: true,
     },
     (view) => interaction.editReply(view),
   );

@@ -10,7 +10,7 @@ import type { Draft } from '../../core/story/draft.js';
 import { cancelRender } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
 import { newId } from '../drafts/draft-service.js';
-import { animationOf } from '../media/media-requests.js';
+import { animationOf, motionWords } from '../media/media-requests.js';
 import { failedView } from '../drafts/draft-view.js';
 import { editBotMessage, postBotMessage } from '../drafts/message-post.js';
 import { canManageStory } from '../stories/story-access.js';
@@ -35,17 +35,17 @@ export const draftButtons = {
       case 'pick':
         return void (await reply(await pick(ctx, interaction, draft, variant)));
       case 'vary': {
-        const next = await ctx.drafts.queueRefine(
+        await ctx.drafts.queueRefine(
           { userId: interaction.user.id, guildId: interaction.guildId ?? undefined, parent: draft, variant, prompt: draft.prompt, negative: draft.negativePrompt, edits: ['variation'], strength: 0.5 },
           postReply,
         );
-        return void (await reply(`Variations of ${variant + 1} are queued (draft ${next.id}).`));
+        return void (await reply(`Variations of picture ${variant + 1} are on their way; they will be posted as a reply.`));
       }
       case 'reroll': {
         const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
         const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
         await ctx.drafts.queueDraft({ userId: interaction.user.id, guildId: interaction.guildId ?? undefined, story, scene, prompt: draft.prompt, negative: draft.negativePrompt }, postReply);
-        return void (await reply('A reroll with a new seed is queued.'));
+        return void (await reply('Drawing it again with a new seed; the new draft will be posted as a reply.'));
       }
       case 'animate': {
         const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
@@ -54,7 +54,7 @@ export const draftButtons = {
           v: 1, requestId: newId(), userId: interaction.user.id, storyId: draft.storyId,
           channel: { channelId: interaction.channelId, messageId: interaction.message.id }, ...animation, seconds: 4,
         });
-        return void (await reply(`Animating variant ${variant + 1} (${animation.motion}); the clip will be posted here.`));
+        return void (await reply(`Animating picture ${variant + 1} (camera: ${motionWords(animation.motion)}); the clip will be posted here.`));
       }
       case 'cancel':
         return void (await reply(await cancel(ctx, interaction, draft)));
@@ -66,7 +66,7 @@ async function pick(ctx: BotContext, interaction: ButtonInteraction, draft: Draf
   const round = await ctx.stories.getVoteRound(draft.id);
   if (round && !round.closed) {
     const outcome = await ctx.votes.vote(round.id, interaction.user.id, variant);
-    if (outcome === 'recorded') return `Your vote for ${variant + 1} is counted (a newer vote replaces it).`;
+    if (outcome === 'recorded') return `Your vote for picture ${variant + 1} is counted; voting again replaces it.`;
     return 'This vote has closed.';
   }
   const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
@@ -76,7 +76,7 @@ async function pick(ctx: BotContext, interaction: ButtonInteraction, draft: Draf
   }
   if (!draft.blobKeys[variant]) throw new UserError(UserErrorId.DraftNotReady, 'That draft is not finished yet.');
   await ctx.votes.makePanel(draft, variant, 0, { channelId: interaction.channelId, messageId: interaction.message.id }, `by <@${interaction.user.id}>`);
-  return `Variant ${variant + 1} is now the scene's panel.`;
+  return `Picture ${variant + 1} is now the scene's panel.`;
 }
 
 async function cancel(ctx: BotContext, interaction: ButtonInteraction, draft: Draft): Promise<string> {

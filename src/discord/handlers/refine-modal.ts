@@ -17,7 +17,7 @@ export function refineModal(draftId: string, variant?: number): ModalBuilder {
     .setTitle('Refine draft')
     .addComponents(
       new ActionRowBuilder<TextInputBuilder>().addComponents(
-        new TextInputBuilder().setCustomId(REFINE_FIELD_VARIANT).setLabel('Variant (1-4)').setStyle(TextInputStyle.Short).setRequired(false).setMaxLength(1).setValue(String((variant ?? 0) + 1)),
+        new TextInputBuilder().setCustomId(REFINE_FIELD_VARIANT).setLabel('Picture (1-4)').setStyle(TextInputStyle.Short).setRequired(false).setMaxLength(1).setValue(String((variant ?? 0) + 1)),
       ),
       new ActionRowBuilder<TextInputBuilder>().addComponents(
         new TextInputBuilder()
@@ -38,7 +38,7 @@ export const refineModalHandler = {
     const parent = await ctx.stories.getDraft(id.draftId);
     if (!parent) throw new UserError(UserErrorId.NoSuchDraft, 'I no longer have that draft.');
     const raw = interaction.fields.getTextInputValue(REFINE_FIELD_VARIANT).trim();
-    if (raw !== '' && !/^[1-4]$/.test(raw)) throw new UserError(UserErrorId.BadInput, `"${raw}" is not a variant; use 1, 2, 3 or 4.`);
+    if (raw !== '' && !/^[1-4]$/.test(raw)) throw new UserError(UserErrorId.BadInput, `"${raw}" is not a picture number; use 1, 2, 3 or 4.`);
     const at = await ctx.drafts.locations.of(parent.id);
     const channelId = at?.channelId ?? interaction.channelId;
     if (!channelId) throw new UserError(UserErrorId.WrongChannel, 'I cannot find where that draft was posted.');

@@ -21,7 +21,7 @@ export function onMessage(ctx: BotContext) {
         if (!parent) return;
         await refineDraft(
           ctx,
-          { userId: message.author.id, guildId: message.guildId, parent, text: message.content, attachment: message.attachments.first() },
+          { userId: message.author.id, guildId: message.guildId, parent, text: message.content, attachment: message.attachments.first(), answersRequester: true },
           (view) => message.reply({ ...view, allowedMentions: { parse: [], repliedUser: false } }),
         );
         return;

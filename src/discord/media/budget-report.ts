@@ -61,7 +61,7 @@ export function energy(wattHours: number): string {
 }
 
 export async function budgetReport(ctx: BotContext, story: Story | undefined, quality: string, guildId?: string): Promise<BaseMessageOptions> {
-  const head = `Step budget quality: **${quality}** (server default ${ctx.config.BUDGET_QUALITY}). Before denoising, the worker predicts per prompt the fewest steps that reach the quality level and stops there.`;
+  const head = `Step budget quality: **${quality}** (server default ${ctx.config.BUDGET_QUALITY}). Before drawing, I predict for each prompt the fewest steps that reach the quality level and stops there.`;
   // In a story's thread: that story's ledger; elsewhere: the server's drafts made outside stories.
   const book = ledgerBookOf(story?.id, guildId);
   const title = story ? story.title : 'Drafts outside stories on this server';

@@ -9,11 +9,11 @@ import type { BotContext } from '../bot-context.js';
 import { summary } from '../drafts/draft-view.js';
 import { postBotMessage } from '../drafts/message-post.js';
 
-const WHAT: Record<string, string> = { animate: 'animation', stylize: 'stylized clip', storyboard: 'storyboard' };
+const WHAT: Record<string, string> = { animate: 'animation', stylize: 'stylized clip', slideshow: 'slideshow', html: 'picture book' };
 
 export async function deliverMedia(ctx: BotContext, outcome: RenderOutcome): Promise<void> {
-  const data = outcome.data as { userId: string; channel: { channelId: string; messageId?: string } };
-  const what = WHAT[outcome.name] ?? outcome.name;
+  const data = outcome.data as { userId: string; channel: { channelId: string; messageId?: string }; format?: string };
+  const what = WHAT[outcome.name === 'storyboard' ? (data.format ?? '') : outcome.name] ?? 'storyboard';
   const mention = { allowedMentions: { users: [data.userId] } };
   if (outcome.state === 'failed') {
     await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} could not be made: ${summary(outcome.reason, 300)}`, ...mention }, data.channel.messageId);

@@ -29,6 +29,11 @@ export function animationOf(draft: Draft, variant: number, motion: { userWords?:
   return { panelKeys: [key], motion: chosen, prompt: draft.prompt, negative: draft.negativePrompt || undefined, seed: draft.seeds[variant] };
 }
 
+/** A camera motion as words: "pan-up" -> "pan up". */
+export function motionWords(motion: string): string {
+  return motion.replace(/-/g, ' ');
+}
+
 export async function requestAnimation(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
   const story = await requireStory(ctx.stories, interaction.channel);
   const number = interaction.options.getInteger('panel', true);
@@ -41,7 +46,7 @@ export async function requestAnimation(interaction: ChatInputCommandInteraction,
     v: 1, requestId: newId(), userId: interaction.user.id, storyId: story.id, channel: { guildId: story.guildId, channelId: interaction.channelId },
     ...animation, seconds: interaction.options.getInteger('seconds') ?? 4,
   });
-  return `Animating scene ${number} (${animation.motion}); the clip will be posted here.`;
+  return `Animating scene ${number} (camera: ${motionWords(animation.motion)}); the clip will be posted here.`;
 }
 
 export async function requestStylize(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
@@ -77,5 +82,5 @@ export async function exportStoryboard(interaction: ChatInputCommandInteraction,
     v: 1, requestId: newId(), userId: interaction.user.id, storyId: story.id, channel: { guildId: story.guildId, channelId: interaction.channelId }, title: story.title, format,
     panels: scenes.map((s) => ({ sceneId: s.id, blobKey: s.panel!.blobKey, caption: s.passage.text.slice(0, 2000) })),
   });
-  await interaction.editReply(`Exporting the ${format}; it will be posted here.`);
+  await interaction.editReply(`${format === 'html' ? 'Making the picture book…' : 'Making the slideshow…'} I will post it here when it is ready.`);
 }

@@ -25,6 +25,8 @@ export interface RefineInput {
   variant?: number;
   region?: string;
   attachment?: AttachmentLike;
+  /** The refinement is posted as a reply to the requester's own message (no second ping). */
+  answersRequester?: boolean;
 }
 
 async function rgb(bytes: Buffer, width: number, height: number) {
@@ -46,7 +48,7 @@ export async function refineDraft(ctx: BotContext, input: RefineInput, post: Pos
   const variant = input.variant ?? (instructions.variant !== undefined ? instructions.variant - 1 : panelVariant?.draftId === input.parent.id ? panelVariant.variant : 0);
   const sourceKey = input.parent.blobKeys[variant];
   if (input.parent.status !== 'done' || !sourceKey) {
-    throw new UserError(UserErrorId.DraftNotReady, input.parent.status === 'done' ? `That draft has no variant ${variant + 1}.` : 'That draft is not finished yet; refine it once its pictures are posted.');
+    throw new UserError(UserErrorId.DraftNotReady, input.parent.status === 'done' ? `That draft has no picture ${variant + 1}.` : 'That draft is not finished yet; refine it once its pictures are posted.');
   }
   const source = await ctx.blobs.get(sourceKey);
   const meta = await sharp(source).metadata();
@@ -65,7 +67,7 @@ export async function refineDraft(ctx: BotContext, input: RefineInput, post: Pos
   const maskKey = mask ? await ctx.blobs.put(await maskPng(mask), 'png') : undefined;
   const edited = applyRefinement(input.parent.prompt, input.parent.negativePrompt, instructions);
   return ctx.drafts.queueRefine(
-    { userId: input.userId, guildId: input.guildId, parent: input.parent, variant, prompt: edited.prompt, negative: edited.negative, edits: edited.edits, maskKey, strength: maskKey ? 0.85 : 0.6 },
+    { userId: input.userId, guildId: input.guildId, parent: input.parent, variant, prompt: edited.prompt, negative: edited.negative, edits: edited.edits, maskKey, strength: maskKey ? 0.85 : 0.6, answersRequester: input.answersRequester },
     post,
   );
 }

@@ -19,6 +19,17 @@ import { postBotMessage, sendableChannel } from '../drafts/message-post.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * How a closed vote chose its panel, for people.
+ * @example chosenBy(2, 'quorum') // "by 2 votes — enough to decide"
+ */
+export function chosenBy(votes: number, reason: CloseReason): string {
+  const count = `by ${votes} vote${votes === 1 ? '' : 's'}`;
+  if (reason === 'quorum') return `${count} — enough to decide`;
+  if (reason === 'deadline') return `${count} when the time for voting ran out`;
+  return `${count} when the story's owner closed the vote`;
+}
+
 export class VoteService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
@@ -203,7 +214,7 @@ export class VoteService {
     const blobKey = draft?.blobKeys[winner];
     if (!draft || !blobKey) return;
     const votes = round.votes.filter((v) => v.variant === winner).length;
-    await this.makePanel(draft, winner, votes, at, `by ${votes} vote${votes === 1 ? '' : 's'} (${round.closed!.reason})`);
+    await this.makePanel(draft, winner, votes, at, chosenBy(votes, round.closed!.reason));
   }
 
   /** Makes variant `variant` of `draft` its scene's panel and announces it with the picture. */
@@ -215,8 +226,9 @@ export class VoteService {
     const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
     if (scene) await ctx.stories.saveScene({ ...scene, panel });
     const title = scene ? `Scene ${scene.index + 1} panel` : 'Panel';
-    const embed = new EmbedBuilder().setTitle(`🏆 ${title}: variant ${variant + 1}`).setDescription(`Chosen ${why}.${scene ? `\n> ${scene.passage.text.slice(0, 300)}` : ''}`).setImage('attachment://panel.png');
+    const embed = new EmbedBuilder().setTitle(`🏆 ${title}: picture ${variant + 1}`).setDescription(`Chosen ${why}.${scene ? `\n> ${scene.passage.text.slice(0, 300)}` : ''}`).setImage('attachment://panel.png');
     await postBotMessage(ctx.client, at.channelId, { embeds: [embed], files: [new AttachmentBuilder(await ctx.blobs.get(blobKey), { name: 'panel.png' })] }, at.messageId);
+    await ctx.cards.refresh(draft.storyId);
     return panel;
   }
 }

@@ -57,7 +57,7 @@ export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
         'animated panel',
       );
       const out: JobResult = { keys };
-      if (!detail && p.prompt && !deps.engine) out.warnings = ['This worker has no model loaded, so the camera moved over the panel without redrawing detail.'];
+      if (!detail && p.prompt && !deps.engine) out.warnings = ['No picture model is installed here, so the camera moved over the panel without redrawing detail.'];
       return out;
     }
 

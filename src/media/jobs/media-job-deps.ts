@@ -27,7 +27,7 @@ export function toolsFor(deps: MediaJobDeps): FfmpegTools {
   try {
     return locateFfmpeg(deps.ffmpeg);
   } catch (error) {
-    if (error instanceof FfmpegMissingError) throw new JobInputError(`This worker cannot make videos: ${error.message}`);
+    if (error instanceof FfmpegMissingError) throw new JobInputError(`Videos cannot be made here: ${error.message}`);
     throw error;
   }
 }

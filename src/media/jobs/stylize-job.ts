@@ -11,7 +11,7 @@ export function stylizeJob(deps: MediaJobDeps): JobHandler<'stylize'> {
   return async (ctx) => {
     const p = ctx.payload;
     const engine = deps.engine;
-    if (!engine) throw new JobInputError('This worker has no model loaded, so it cannot restyle clips.');
+    if (!engine) throw new JobInputError('No picture model is installed here, so clips cannot be restyled.');
     const tools = toolsFor(deps);
     const input = await ctx.blobs.get(p.sourceKey);
     const result = await asJob(() =>
