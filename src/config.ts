@@ -42,6 +42,8 @@ export const envSchema = z.object({
   RENDER_STEPS: int(1, 200).default(30),
   RENDER_GUIDANCE: z.coerce.number().min(0).max(30).default(7.5),
   PREVIEW_EVERY: int(1, 100).default(5),
+  // Upscales larger than this are redrawn in overlapping tiles of this size (0 = the model's native size).
+  UPSCALE_TILE_SIZE: int(0, 2048).refine((n) => n === 0 || (n >= 64 && n % 8 === 0), 'must be 0 or a multiple of 8 from 64').default(0),
   // Step budgets
   BUDGET_QUALITY: z.enum(BUDGET_QUALITIES).default('balanced'),
   DEVICE_WATTS: z.coerce.number().min(1).max(5000).default(250),

@@ -89,7 +89,7 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
  * The draft's step budget (BudgetFusion): predicted from the prompt's pooled text encoding before
  * any denoising, unless the user chose the steps. Null when the model has no budget.json.
  */
-async function draftBudget(engine: DiffusionEngine, defaults: EngineDefaults, prompt: string, quality: BudgetQuality | undefined, userSteps: number | undefined): Promise<StepBudget | null> {
+export async function draftBudget(engine: DiffusionEngine, defaults: EngineDefaults, prompt: string, quality: BudgetQuality | undefined, userSteps: number | undefined): Promise<StepBudget | null> {
   if (!defaults.budget) return null;
   return predictBudget(defaults.budget, await engine.encodePooled(prompt), quality ?? defaults.quality, userSteps);
 }

@@ -13,6 +13,8 @@ import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { Queue } from 'bullmq';
 import { connectForWorker, createQueueMetrics, depthOf, FileBlobStore, RENDER_QUEUE_NAME, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
 import { engineHandlers, loadEngineDefaults } from './render-handlers.js';
+import { upscaleHandler } from './upscale-handler.js';
+import { nativePictureSize } from '../src/diffusion/native-size.js';
 import { mediaHandlers } from '../src/media/jobs/index.js';
 
 async function main(): Promise<void> {
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     prefix: config.QUEUE_PREFIX,
     handlers: {
       ...engineHandlers(engine, defaults),
+      upscale: upscaleHandler(engine, defaults, config.UPSCALE_TILE_SIZE || (await nativePictureSize(config.MODEL_DIR))),
       ...mediaHandlers({ engine, ffmpeg: config, uploadLimitBytes: config.UPLOAD_LIMIT_BYTES, steps: config.RENDER_STEPS, guidance: config.RENDER_GUIDANCE }),
     },
     blobs: new FileBlobStore(config.DATA_DIR),

@@ -17,6 +17,7 @@ export {
   type PayloadInput,
   type DraftPayload,
   type RefinePayload,
+  type UpscalePayload,
   type AnimatePayload,
   type StylizePayload,
   type StoryboardPayload,

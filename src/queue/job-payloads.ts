@@ -10,7 +10,7 @@ import { CAMERA_MOTIONS } from '../core/camera-motion.js';
 import { SCHEDULER_NAMES } from '../core/schedulers/index.js';
 
 /** The job names the render queue knows; workers register one handler per name. */
-export const JOB_NAMES = ['draft', 'refine', 'animate', 'stylize', 'storyboard'] as const;
+export const JOB_NAMES = ['draft', 'refine', 'upscale', 'animate', 'stylize', 'storyboard'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** Content-addressed blob key: sha256 hex + extension, as written by a BlobStore. */
@@ -75,6 +75,21 @@ export const refinePayloadSchema = z.object({
   ...renderKnobs,
 });
 
+/**
+ * A 2x enlargement of one finished picture, redrawn at low strength (img2img) so the new pixels get
+ * detail; the worker redraws it in overlapping tiles when it is larger than the model's native size.
+ */
+export const upscalePayloadSchema = z.object({
+  ...common,
+  draftId: id,
+  sourceKey: blobKeySchema,
+  scale: z.literal(2).default(2),
+  strength: z.number().min(0.05).max(0.6).default(0.3),
+  prompt: z.string().min(1).max(2000),
+  negative: z.string().max(2000).default(''),
+  ...renderKnobs,
+});
+
 /** Camera moves over one panel, plus the multi-panel slideshow motions. */
 export const ANIMATE_MOTIONS = [...CAMERA_MOTIONS, 'ken-burns', 'crossfade'] as const;
 
@@ -115,6 +130,7 @@ export const storyboardPayloadSchema = z.object({
 export const payloadSchemas = {
   draft: draftPayloadSchema,
   refine: refinePayloadSchema,
+  upscale: upscalePayloadSchema,
   animate: animatePayloadSchema,
   stylize: stylizePayloadSchema,
   storyboard: storyboardPayloadSchema,
@@ -122,12 +138,14 @@ export const payloadSchemas = {
 
 export type DraftPayload = z.infer<typeof draftPayloadSchema>;
 export type RefinePayload = z.infer<typeof refinePayloadSchema>;
+export type UpscalePayload = z.infer<typeof upscalePayloadSchema>;
 export type AnimatePayload = z.infer<typeof animatePayloadSchema>;
 export type StylizePayload = z.infer<typeof stylizePayloadSchema>;
 export type StoryboardPayload = z.infer<typeof storyboardPayloadSchema>;
 export interface PayloadOf {
   draft: DraftPayload;
   refine: RefinePayload;
+  upscale: UpscalePayload;
   animate: AnimatePayload;
   stylize: StylizePayload;
   storyboard: StoryboardPayload;
