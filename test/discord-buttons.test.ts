@@ -1,5 +1,5 @@
 // The buttons under a finished draft, with the real toy-model worker: Reroll posts a new draft with a
-// new seed, Pick outside a story hands the variant over, Animate posts an MP4 and its GIF preview;
+// new seed, Pick outside a story posts the picture on its own, Animate posts an MP4 and its GIF preview;
 // /stylize restyles an uploaded clip.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,7 @@ describe('draft buttons', () => {
     expect(seedOf(second)).not.toBe(seedOf(first));
 
     const pick = discord.clickButton(alice, first, buttonId(first, 'Pick 2'));
-    const picked = await Promise.any([pick.waitForOriginal((m) => /Variant 2 is yours/.test(m.content)), pick.waitForFollowUp((m) => /Variant 2 is yours/.test(m.content))]);
+    const picked = await Promise.any([pick.waitForOriginal((m) => /Picture 2 is posted full size/.test(m.content)), pick.waitForFollowUp((m) => /Picture 2 is posted full size/.test(m.content))]);
     expect(picked.flags! & EPHEMERAL).toBe(EPHEMERAL);
 
     const animate = discord.clickButton(alice, first, buttonId(first, 'Animate'));

@@ -7,6 +7,6 @@ import { deliverDraft } from './drafts/draft-delivery.js';
 import { deliverMedia } from './media/media-delivery.js';
 
 export async function deliverOutcome(ctx: BotContext, outcome: RenderOutcome): Promise<void> {
-  if (outcome.name === 'draft' || outcome.name === 'refine') await deliverDraft(ctx, outcome);
+  if (outcome.name === 'draft' || outcome.name === 'refine' || outcome.name === 'upscale') await deliverDraft(ctx, outcome);
   else await deliverMedia(ctx, outcome);
 }

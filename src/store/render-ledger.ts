@@ -25,7 +25,7 @@ export const ledgerRecordSchema = z.object({
   /** The render job's id (= the draft id): the idempotency key. */
   jobId: z.string().min(1).max(100),
   draftId: z.string().min(1).max(100),
-  kind: z.enum(['draft', 'refine']),
+  kind: z.enum(['draft', 'refine', 'upscale']),
   /** When the bot recorded it (ms since the epoch). */
   at: z.number().int().nonnegative(),
   /** Milliseconds spent in the models (what the energy estimate counts). */

@@ -7,6 +7,7 @@
  * Failures and cancellations edit the message into a short explanation. Called once per job by
  * ResultDelivery (again only when a delivery threw).
  */
+import sharp from 'sharp';
 import type { Draft } from '../../core/story/draft.js';
 import type { JobResult, RenderOutcome } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
@@ -55,9 +56,16 @@ export async function deliverDraft(ctx: BotContext, outcome: RenderOutcome): Pro
     budget: result.budget,
     warnings: result.warnings ?? [],
     voting,
+    ...(images.length === 1 ? { size: await pictureSize(images[0]!) } : {}),
   }));
   if (voting) await ctx.votes.openRound(done, at);
-  await ping(ctx, done, at.channelId, at.messageId, voting ? 'your draft is ready — vote with the number reactions.' : 'your draft is ready.');
+  const ready = done.origin === 'upscale' ? 'your upscaled picture is ready.' : voting ? 'your draft is ready — vote with the number reactions.' : 'your draft is ready.';
+  await ping(ctx, done, at.channelId, at.messageId, ready);
+}
+
+async function pictureSize(png: Buffer): Promise<{ width: number; height: number }> {
+  const { width = 0, height = 0 } = await sharp(png).metadata();
+  return { width, height };
 }
 
 /**
@@ -73,7 +81,7 @@ async function recordRender(ctx: BotContext, book: string, draft: Draft, jobId: 
   await ctx.ledger.record(book, {
     jobId,
     draftId: draft.id,
-    kind: name === 'refine' ? 'refine' : 'draft',
+    kind: name === 'refine' || name === 'upscale' ? name : 'draft',
     at: ctx.now(),
     modelMs: result.modelMs ?? 0,
     steps,

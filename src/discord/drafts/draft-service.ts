@@ -1,10 +1,11 @@
 /**
- * Queues drafts and refinements. A request becomes a Draft record, a message in the channel (the
+ * Queues drafts, refinements and upscales. A request becomes a Draft record, a message in the channel (the
  * "queued" view, which render progress and the result later edit), and a render job whose id is the
  * draft id. The message is posted before the job is queued so a result can never arrive for a draft
  * without a message; if queueing fails (queue full, Redis down) the message is removed again.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import sharp from 'sharp';
 import type { BaseMessageOptions, Message } from 'discord.js';
 import type { Config } from '../../config.js';
 import { sizeForAspect } from '../../core/aspect-ratio.js';
@@ -50,6 +51,18 @@ export interface RefineRequest {
   answersRequester?: boolean;
 }
 
+export interface UpscaleRequest {
+  userId: string;
+  guildId?: string;
+  parent: Draft;
+  variant: number;
+}
+
+const UPSCALE_FACTOR = 2;
+/** Low enough to keep the picture as it is, high enough to draw detail into the enlarged pixels. */
+const UPSCALE_STRENGTH = 0.3;
+const MAX_SIDE = 2048;
+
 export const newId = () => randomBytes(8).toString('base64url');
 
 /** A new draft record, queued, with no results yet. */
@@ -73,7 +86,10 @@ export class DraftService {
 
   /** How a draft is titled in its message. */
   async heading(draft: Draft): Promise<string> {
-    if (draft.parentDraftId) return `Refinement of picture ${(draft.variantOf ?? 0) + 1}`;
+    const picture = (draft.variantOf ?? 0) + 1;
+    if (draft.origin === 'upscale') return `Upscale of picture ${picture}`;
+    if (draft.origin === 'picked') return `Picture ${picture}`;
+    if (draft.parentDraftId) return `Refinement of picture ${picture}`;
     const scene = draft.sceneId ? await this.ctx.stories.getScene(draft.sceneId) : undefined;
     return scene ? `Scene ${scene.index + 1}` : 'Drawing';
   }
@@ -155,6 +171,48 @@ export class DraftService {
         edits: req.edits,
         seed: draft.seed,
         steps: draft.steps,
+      }),
+    );
+  }
+
+  /** Queues a 2x upscale of one picture of a finished draft (refused when it would pass 2048 pixels). */
+  async queueUpscale(req: UpscaleRequest, post: PostDraft): Promise<Draft> {
+    const { ctx } = this;
+    const sourceKey = req.parent.blobKeys[req.variant];
+    if (req.parent.status !== 'done' || !sourceKey) throw new UserError(UserErrorId.DraftNotReady, 'That picture is not finished yet; upscale it once it is posted.');
+    const { width = 0, height = 0 } = await sharp(await ctx.blobs.get(sourceKey)).metadata();
+    if (width * UPSCALE_FACTOR > MAX_SIDE || height * UPSCALE_FACTOR > MAX_SIDE) {
+      throw new UserError(UserErrorId.BadInput, `That picture is already ${width}x${height}; upscaled pictures can be at most ${MAX_SIDE} pixels on a side.`);
+    }
+    const story = req.parent.storyId ? await ctx.stories.getStory(req.parent.storyId) : undefined;
+    const draft = queuedDraft(ctx.now(), {
+      storyId: req.parent.storyId,
+      requestedBy: req.userId,
+      prompt: req.parent.prompt,
+      negativePrompt: req.parent.negativePrompt,
+      seed: req.parent.seeds[req.variant] ?? req.parent.seed,
+      steps: req.parent.steps,
+      parentDraftId: req.parent.id,
+      variantOf: req.variant,
+      origin: 'upscale',
+    });
+    return this.submit(draft, post, (channelId) =>
+      ctx.queue.enqueue('upscale', {
+        v: 1,
+        requestId: draft.id,
+        userId: req.userId,
+        storyId: draft.storyId,
+        channel: { guildId: req.guildId, channelId },
+        draftId: draft.id,
+        sourceKey,
+        scale: UPSCALE_FACTOR,
+        strength: UPSCALE_STRENGTH,
+        prompt: draft.prompt,
+        negative: draft.negativePrompt,
+        seed: draft.seed,
+        quality: ctx.config.BUDGET_QUALITY,
+        guidance: story?.style.guidance,
+        scheduler: story?.style.scheduler,
       }),
     );
   }

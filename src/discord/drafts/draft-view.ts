@@ -72,22 +72,58 @@ export interface DoneFacts {
   budget?: StepBudget & { msSaved: number };
   warnings: string[];
   voting: boolean;
+  /** Pixel size of a one-picture draft, shown beside the steps. */
+  size?: { width: number; height: number };
 }
 
 export function doneView(info: DraftViewInfo, facts: DoneFacts): BaseMessageOptions {
   const { draft } = info;
-  const file = `draft-${draft.id}.png`;
+  // Named for what it shows ("scene-2.png", "drawing.png"), not by an internal id.
+  const file = `${info.heading.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'drawing'}.png`;
   const embed = new EmbedBuilder()
     .setTitle(info.heading.slice(0, 250))
     .setDescription(summary(draft.prompt, 1000))
     .setImage(`attachment://${file}`)
     .addFields({ name: 'Steps', value: stepsLine(facts), inline: true }, { name: 'Seed', value: String(draft.seed), inline: true });
+  if (facts.size) embed.addFields({ name: 'Size', value: `${facts.size.width}x${facts.size.height}`, inline: true });
   if (draft.negativePrompt) embed.addFields({ name: 'Avoid', value: summary(draft.negativePrompt, 300) });
   if (facts.warnings.length > 0) embed.addFields({ name: 'Notes', value: summary(facts.warnings.join(' '), 500) });
   const n = info.variants;
+  const rows = draft.origin ? [pictureRow(draft.id)] : gridRows(draft, n);
+  const vote = facts.voting ? `\nVote with ${NUMBERS.slice(0, n).join(' ')} — reply to this message to refine (mask image, \`region:\`, \`add:\`, \`more:\`, \`no:\`).` : '\nReply to this message to refine it.';
+  return {
+    content: `${doneHeadline(info)}${vote}`,
+    embeds: [embed],
+    files: [new AttachmentBuilder(facts.grid, { name: file })],
+    components: rows,
+    allowedMentions: { parse: [] },
+  };
+}
+
+/** The first line of a finished draft: who it is for, and for a picked picture who picked it. */
+function doneHeadline(info: DraftViewInfo): string {
+  const { draft } = info;
+  if (draft.origin === 'picked') return `🖼️ **${info.heading}** — asked for by <@${draft.requestedBy}>, picked by <@${draft.pickedBy ?? draft.requestedBy}>.`;
+  if (draft.origin === 'upscale') return `✅ **${info.heading}**, twice the size, for <@${draft.requestedBy}> is ready.`;
+  return `✅ Draft by <@${draft.requestedBy}> is ready.`;
+}
+
+const button = (id: string, label: string, style = ButtonStyle.Secondary) => new ButtonBuilder().setCustomId(id).setLabel(label).setStyle(style);
+
+/** Buttons under one picture posted on its own (a picked picture, an upscale): Midjourney's row after U1-U4. */
+function pictureRow(draftId: string): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    button(draftButtonId({ action: 'vary', draftId, variant: 0 }), 'Variations'),
+    button(draftButtonId({ action: 'refine', draftId, variant: 0 }), 'Refine'),
+    button(draftButtonId({ action: 'animate', draftId, variant: 0 }), 'Animate'),
+    button(draftButtonId({ action: 'upscale', draftId, variant: 0 }), 'Upscale 2x'),
+  );
+}
+
+/** Buttons under a rendered draft: Pick n, Variations n, then Reroll, Refine, Animate (and Upscale for one picture). */
+function gridRows(draft: Draft, n: number): ActionRowBuilder<ButtonBuilder>[] {
   const variants = [...Array(n).keys()];
   const rows: ActionRowBuilder<ButtonBuilder>[] = [];
-  const button = (id: string, label: string, style = ButtonStyle.Secondary) => new ButtonBuilder().setCustomId(id).setLabel(label).setStyle(style);
   rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(variants.map((v) => button(draftButtonId({ action: 'pick', draftId: draft.id, variant: v }), n > 1 ? `Pick ${v + 1}` : 'Pick', ButtonStyle.Primary))));
   rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(variants.map((v) => button(draftButtonId({ action: 'vary', draftId: draft.id, variant: v }), n > 1 ? `Variations ${v + 1}` : 'Variations'))));
   rows.push(
@@ -95,16 +131,10 @@ export function doneView(info: DraftViewInfo, facts: DoneFacts): BaseMessageOpti
       button(draftButtonId({ action: 'reroll', draftId: draft.id }), 'Reroll'),
       button(draftButtonId({ action: 'refine', draftId: draft.id }), 'Refine'),
       button(draftButtonId({ action: 'animate', draftId: draft.id }), 'Animate'),
+      ...(n === 1 ? [button(draftButtonId({ action: 'upscale', draftId: draft.id, variant: 0 }), 'Upscale 2x')] : []),
     ),
   );
-  const vote = facts.voting ? `\nVote with ${NUMBERS.slice(0, n).join(' ')} — reply to this message to refine (mask image, \`region:\`, \`add:\`, \`more:\`, \`no:\`).` : '\nReply to this message to refine it.';
-  return {
-    content: `✅ Draft by <@${draft.requestedBy}> is ready.${vote}`,
-    embeds: [embed],
-    files: [new AttachmentBuilder(facts.grid, { name: file })],
-    components: rows,
-    allowedMentions: { parse: [] },
-  };
+  return rows;
 }
 
 /** "20 of 50 steps · saved 3.1 s" when a step budget chose the steps, else "4 steps". */

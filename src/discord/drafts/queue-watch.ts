@@ -67,7 +67,7 @@ export class QueueWatch {
       const jobs = await ctx.queue.queue.getJobs(['waiting', 'prioritized'], 0, MAX_WATCHED - 1);
       const waiting = new Set<string>();
       for (const job of jobs) {
-        if (!job?.id || (job.name !== 'draft' && job.name !== 'refine')) continue;
+        if (!job?.id || !['draft', 'refine', 'upscale'].includes(job.name)) continue;
         waiting.add(job.id);
         if (!ctx.progress.isFresh(job.id)) continue;
         const p = await ctx.queue.positionOf(job.id);

@@ -4,13 +4,13 @@
  * restart. `parseDraftButtonId` is the "mine or not" step: undefined for any other id.
  */
 export const DRAFT_BUTTON_PREFIX = 'draft';
-export const DRAFT_ACTIONS = ['pick', 'vary', 'reroll', 'refine', 'animate', 'cancel'] as const;
+export const DRAFT_ACTIONS = ['pick', 'vary', 'reroll', 'refine', 'animate', 'upscale', 'cancel'] as const;
 export type DraftAction = (typeof DRAFT_ACTIONS)[number];
 
 export interface DraftButtonId {
   action: DraftAction;
   draftId: string;
-  /** 0-based variant for pick / vary / refine / animate. */
+  /** 0-based variant for pick / vary / refine / animate / upscale. */
   variant?: number;
 }
 

@@ -1,7 +1,8 @@
 /**
- * The buttons under a draft message (custom_id prefix `draft`): Pick n (a vote, or the panel when
- * there is no vote), Variations n (an img2img of that variant), Reroll (same prompt, new seed),
- * Refine (opens the modal), Animate (the variant as a short clip) and Cancel. Each click
+ * The buttons under a draft message (custom_id prefix `draft`): Pick n (a vote, the panel when there
+ * is no vote, or — outside the story plan — the picture posted full size on its own), Variations n (an
+ * img2img of that picture), Reroll (same prompt, new seed), Refine (opens the modal), Animate (the
+ * picture as a short clip), Upscale (2x, redrawn at low strength) and Cancel. Each click
  * acknowledges within 3 s (a deferred ephemeral reply, or the modal) and then looks its draft up in
  * the store, so buttons work after a restart.
  */
@@ -12,6 +13,7 @@ import type { BotContext } from '../bot-context.js';
 import { newId } from '../drafts/draft-service.js';
 import { animationOf, motionWords } from '../media/media-requests.js';
 import { failedView } from '../drafts/draft-view.js';
+import { postPickedPicture } from '../drafts/picked-picture.js';
 import { editBotMessage, postBotMessage } from '../drafts/message-post.js';
 import { canManageStory } from '../stories/story-access.js';
 import { UserError, UserErrorId } from '../user-error.js';
@@ -56,6 +58,9 @@ export const draftButtons = {
         });
         return void (await reply(`Animating picture ${variant + 1} (camera: ${motionWords(animation.motion)}); the clip will be posted here.`));
       }
+      case 'upscale':
+        await ctx.drafts.queueUpscale({ userId: interaction.user.id, guildId: interaction.guildId ?? undefined, parent: draft, variant }, postReply);
+        return void (await reply(`Upscaling picture ${variant + 1} to twice its size; it will be posted as a reply.`));
       case 'cancel':
         return void (await reply(await cancel(ctx, interaction, draft)));
     }
@@ -70,7 +75,11 @@ async function pick(ctx: BotContext, interaction: ButtonInteraction, draft: Draf
     return 'This vote has closed.';
   }
   const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
-  if (!story || !draft.sceneId) return `Variant ${variant + 1} is yours: ${interaction.message.url}`;
+  if (!story || !draft.sceneId) {
+    const outcome = await postPickedPicture(ctx, draft, variant, interaction.user.id, interaction.channelId, interaction.message.id);
+    if ('posted' in outcome) return `Picture ${variant + 1} is posted full size: ${outcome.posted.url}`;
+    return `Picture ${variant + 1} is already posted full size${outcome.alreadyAt ? `: ${outcome.alreadyAt}` : '.'}`;
+  }
   if (draft.requestedBy !== interaction.user.id && !canManageStory(story, interaction.user.id, interaction.memberPermissions)) {
     throw new UserError(UserErrorId.NotStoryManager, 'Only the member who asked for this draft, the story owner or a moderator can make it the panel.');
   }

@@ -8,13 +8,14 @@
  * Open rounds are indexed in Redis by deadline, so `rearm()` at start re-syncs their tallies from the
  * message's reactions (members may have voted while the bot was down) and re-arms their timers.
  */
-import { AttachmentBuilder, EmbedBuilder, PermissionFlagsBits, Routes, type Message } from 'discord.js';
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, PermissionFlagsBits, Routes, type Message } from 'discord.js';
 import type { Draft, Panel } from '../../core/story/draft.js';
 import { closingReason, deadlineOf, openVoteRound, type CloseReason, type Vote, type VoteRound } from '../../core/story/votes.js';
 import type { CastVoteOutcome, WithdrawVoteOutcome } from '../../store/story-repository.js';
 import type { BotContext } from '../bot-context.js';
 import type { MessageLocation } from '../drafts/draft-locations.js';
 import { VOTE_EMOJIS } from '../drafts/draft-view.js';
+import { draftButtonId } from '../handlers/draft-button-id.js';
 import { postBotMessage, sendableChannel } from '../drafts/message-post.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -227,7 +228,13 @@ export class VoteService {
     if (scene) await ctx.stories.saveScene({ ...scene, panel });
     const title = scene ? `Scene ${scene.index + 1} panel` : 'Panel';
     const embed = new EmbedBuilder().setTitle(`🏆 ${title}: picture ${variant + 1}`).setDescription(`Chosen ${why}.${scene ? `\n> ${scene.passage.text.slice(0, 300)}` : ''}`).setImage('attachment://panel.png');
-    await postBotMessage(ctx.client, at.channelId, { embeds: [embed], files: [new AttachmentBuilder(await ctx.blobs.get(blobKey), { name: 'panel.png' })] }, at.messageId);
+    // The panel can be upscaled or animated from its own message.
+    const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId(draftButtonId({ action: 'upscale', draftId: draft.id, variant })).setLabel('Upscale 2x').setStyle(ButtonStyle.Secondary),
+      new ButtonBuilder().setCustomId(draftButtonId({ action: 'animate', draftId: draft.id, variant })).setLabel('Animate').setStyle(ButtonStyle.Secondary),
+    );
+    const files = [new AttachmentBuilder(await ctx.blobs.get(blobKey), { name: 'panel.png' })];
+    await postBotMessage(ctx.client, at.channelId, { embeds: [embed], files, components: [buttons] }, at.messageId);
     await ctx.cards.refresh(draft.storyId);
     return panel;
   }
