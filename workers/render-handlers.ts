@@ -1,5 +1,6 @@
 /**
- * The render worker's job handlers for the ONNX engine: draft (txt2img, variants batched) and refine
+ * The render worker's job handlers for the ONNX engine: draft (txt2img, or img2img from a starting
+ * picture, variants batched) and refine
  * (img2img, or inpaint with a painted mask). The engine is loaded once by the worker process and
  * passed in; media handlers (animate, stylize, storyboard) are added to the same registry later.
  */
@@ -46,6 +47,7 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
         width: p.width,
         height: p.height,
         variants: p.variants,
+        ...(p.init ? { init: await loadImageAt(await ctx.blobs.get(p.init.key), p.width, p.height, 'cover'), strength: p.init.strength } : {}),
       }, engine, budget);
     },
     refine: async (ctx) => {

@@ -55,6 +55,8 @@ export const draftPayloadSchema = z.object({
   width: size,
   height: size,
   variants: z.number().int().min(1).max(4),
+  /** A picture to start from (img2img): scaled to cover the draft's size, `strength` of it redrawn. */
+  init: z.object({ key: blobKeySchema, strength: z.number().min(0.05).max(1) }).optional(),
 });
 
 /** Inpaint (with a mask) or img2img (without) on one variant of an earlier draft. */

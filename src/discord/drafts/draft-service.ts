@@ -35,6 +35,8 @@ export interface DraftRequest {
   aspectRatio?: { width: number; height: number };
   /** The draft's message answers the requester directly (their /draw): they are not pinged again. */
   answersRequester?: boolean;
+  /** A picture to start from (blob key) and how much of it to redraw. */
+  init?: { key: string; strength: number };
 }
 
 export interface RefineRequest {
@@ -111,6 +113,7 @@ export class DraftService {
       seed: req.seed ?? newSeed(),
       steps: req.steps ?? ctx.config.RENDER_STEPS,
       ...(req.answersRequester ? { answersRequester: true } : {}),
+      ...(req.init ? { init: req.init } : {}),
     });
     return this.submit(draft, post, (channelId) =>
       ctx.queue.enqueue('draft', {
@@ -130,6 +133,7 @@ export class DraftService {
         scheduler: style?.scheduler,
         ...(req.aspectRatio ? sizeForAspect(draftSize(req.story, ctx.config), req.aspectRatio) : draftSize(req.story, ctx.config)),
         variants: 4,
+        init: req.init,
       }),
     );
   }

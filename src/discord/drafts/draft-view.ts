@@ -85,6 +85,7 @@ export function doneView(info: DraftViewInfo, facts: DoneFacts): BaseMessageOpti
     .setDescription(summary(draft.prompt, 1000))
     .setImage(`attachment://${file}`)
     .addFields({ name: 'Steps', value: stepsLine(facts), inline: true }, { name: 'Seed', value: String(draft.seed), inline: true });
+  if (draft.init) embed.addFields({ name: 'Started from', value: `an attached picture, ${Math.round(draft.init.strength * 100)}% redrawn`, inline: true });
   if (facts.size) embed.addFields({ name: 'Size', value: `${facts.size.width}x${facts.size.height}`, inline: true });
   if (draft.negativePrompt) embed.addFields({ name: 'Avoid', value: summary(draft.negativePrompt, 300) });
   if (facts.warnings.length > 0) embed.addFields({ name: 'Notes', value: summary(facts.warnings.join(' '), 500) });

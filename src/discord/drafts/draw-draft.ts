@@ -2,7 +2,7 @@
  * `/draw`: one draft of 4 variants from a member's own prompt. The prompt is read with the weighted
  * prompt parser (A1111 / Compel / Midjourney `--no`, `--seed`, `--ar`); the draft message is the reply
  * itself, later edited with the bot token. In a story thread the draft belongs to the story (its
- * queue lane and picture size) but not to a scene.
+ * queue lane and picture size) but not to a scene. An attached picture is the starting point (img2img).
  */
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { BudgetQuality } from '../../core/budget/budget-rule.js';
@@ -10,6 +10,7 @@ import { parseWeightedPrompt } from '../../core/prompt/weighted-prompt.js';
 import type { BotContext } from '../bot-context.js';
 import { storyOfChannel } from '../stories/story-access.js';
 import { UserError, UserErrorId } from '../user-error.js';
+import { startingPicture } from './starting-picture.js';
 
 export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const prompt = interaction.options.getString('prompt', true).trim();
@@ -19,6 +20,7 @@ export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: B
   const story = await storyOfChannel(ctx.stories, interaction.channel);
   const live = story && story.ended === undefined ? story : undefined;
   const quality = interaction.options.getString('quality') as BudgetQuality | null;
+  const start = await startingPicture(ctx, interaction.options.getAttachment('image'), interaction.options.getNumber('strength'));
   await ctx.drafts.queueDraft(
     {
       userId: interaction.user.id,
@@ -29,8 +31,10 @@ export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: B
       seed: interaction.options.getInteger('seed') ?? parsed.options.seed,
       steps: interaction.options.getInteger('steps') ?? undefined,
       quality: quality ?? undefined,
-      aspectRatio: parsed.options.aspectRatio,
+      // A starting picture outside a story brings its own shape; a story keeps its picture size.
+      aspectRatio: parsed.options.aspectRatio ?? (live ? undefined : start?.shape),
       answersRequester: true,
+      init: start?.init,
     },
     (view) => interaction.editReply(view),
   );

@@ -46,7 +46,7 @@ export const draftButtons = {
       case 'reroll': {
         const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
         const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
-        await ctx.drafts.queueDraft({ userId: interaction.user.id, guildId: interaction.guildId ?? undefined, story, scene, prompt: draft.prompt, negative: draft.negativePrompt }, postReply);
+        await ctx.drafts.queueDraft({ userId: interaction.user.id, guildId: interaction.guildId ?? undefined, story, scene, prompt: draft.prompt, negative: draft.negativePrompt, init: draft.init }, postReply);
         return void (await reply('Drawing it again with a new seed; the new draft will be posted as a reply.'));
       }
       case 'animate': {

@@ -1,7 +1,7 @@
 /**
- * Checks and fetches an image a member attached (a mask, a painted copy, a reference): it must be a
- * PNG, JPEG or WebP under the upload limit, and it must decode. Each refusal is a UserError saying
- * what to send instead.
+ * Checks and fetches an image a member attached (a mask, a painted copy, a reference, a picture to
+ * start from): it must be a PNG, JPEG or WebP under the upload limit, at most MAX_SIDE pixels on a
+ * side, and it must decode. Each refusal is a UserError saying what to send instead.
  */
 import sharp from 'sharp';
 import { UserError, UserErrorId } from '../user-error.js';
@@ -14,6 +14,10 @@ export interface AttachmentLike {
 }
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+/** Larger pictures cost memory to decode and are scaled down to the render size anyway. */
+const MAX_SIDE = 4096;
+/** What to attach, said in the refusal when a picture will not do; masks by default. */
+const MASK_HINT = 'attach a mask (white = repaint) or the draft painted over';
 /** A download from Discord's CDN that takes longer than this is given up. */
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 
@@ -30,19 +34,23 @@ export async function downloadAttachment(attachment: Pick<AttachmentLike, 'name'
 }
 
 /** Validates `attachment` and returns its bytes. */
-export async function fetchImageAttachment(attachment: AttachmentLike, limitBytes: number): Promise<Buffer> {
+export async function fetchImageAttachment(attachment: AttachmentLike, limitBytes: number, hint = MASK_HINT): Promise<Buffer> {
   const type = attachment.contentType?.split(';')[0]?.trim().toLowerCase();
   if (!type || !IMAGE_TYPES.includes(type)) {
-    throw new UserError(UserErrorId.BadAttachment, `"${attachment.name}" is not a PNG, JPEG or WebP picture; attach a mask (white = repaint) or the draft painted over.`);
+    throw new UserError(UserErrorId.BadAttachment, `"${attachment.name}" is not a PNG, JPEG or WebP picture; ${hint}.`);
   }
   if (attachment.size > limitBytes) {
     throw new UserError(UserErrorId.FileTooLarge, `"${attachment.name}" is ${(attachment.size / 1024 / 1024).toFixed(1)} MB; pictures can be at most ${(limitBytes / 1024 / 1024).toFixed(0)} MB.`);
   }
   const bytes = await downloadAttachment(attachment, limitBytes);
+  let size: { width?: number; height?: number };
   try {
-    await sharp(bytes).metadata();
+    size = await sharp(bytes).metadata();
   } catch {
     throw new UserError(UserErrorId.BadAttachment, `"${attachment.name}" could not be read as a picture; export it again as PNG.`);
+  }
+  if ((size.width ?? 0) > MAX_SIDE || (size.height ?? 0) > MAX_SIDE) {
+    throw new UserError(UserErrorId.BadAttachment, `"${attachment.name}" is ${size.width}x${size.height} pixels; send a picture at most ${MAX_SIDE} pixels on a side.`);
   }
   return bytes;
 }

@@ -2,7 +2,7 @@
  * `/illustrate` and plain messages in a story thread: the planner splits the passage into scenes,
  * new characters join the CharacterSheet (first description wins), each scene gets its prompt
  * assembled under the style lock and cast, and one draft of 4 variants per scene is queued, each
- * with its own message in the story's thread.
+ * with its own message in the story's thread (drawn over a starting picture when one was attached).
  */
 import type { Story } from '../../core/story/story.js';
 import type { Scene } from '../../core/story/scene.js';
@@ -33,7 +33,7 @@ export function planSummary(result: IllustrateResult): string {
   return `🗺️ ${n} scene${n === 1 ? '' : 's'} planned by the ${result.planner === 'llm' ? 'LLM' : 'offline'} planner; drafts are queued below.${cast}${notes}`;
 }
 
-export async function illustratePassage(ctx: BotContext, story: Story, passage: string, userId: string): Promise<IllustrateResult> {
+export async function illustratePassage(ctx: BotContext, story: Story, passage: string, userId: string, init?: { key: string; strength: number }): Promise<IllustrateResult> {
   if (passage.trim().length < 3) throw new UserError(UserErrorId.BadInput, 'That passage is empty; write a sentence or two of the story.');
   if (passage.length > PLAN_LIMITS.maxPassageChars) throw new UserError(UserErrorId.BadInput, `Passages can be at most ${PLAN_LIMITS.maxPassageChars} characters; split it in two.`);
   const plan = await planPassage(ctx.planner, { passage, style: story.style, cast: story.cast }, ctx.countTokens);
@@ -50,6 +50,7 @@ export async function illustratePassage(ctx: BotContext, story: Story, passage: 
       {
         userId, guildId: story.guildId, story: current, scene, prompt: planned.prompt, negative: planned.negativePrompt,
         seed: variantSeed(current.style.baseSeed, scene.index),
+        init,
       },
       (view) => postBotMessage(ctx.client, home, view),
     );
