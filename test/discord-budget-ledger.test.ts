@@ -39,7 +39,7 @@ describe('story ledger and /budget', () => {
       drafts.push(await discord.waitForMessage(thread.id, (m) => m.id === queued.id && hasImage(m), 60_000));
     }
     const vary = discord.clickButton(alice, drafts[0]!, buttonId(drafts[0]!, 'Variations 1'));
-    await vary.waitForOriginal((m) => /queued/.test(m.content));
+    await vary.waitForOriginal((m) => /on their way/.test(m.content));
     const refined = await discord.waitForMessage(thread.id, (m) => m.message_reference?.message_id === drafts[0]!.id && hasImage(m), 60_000);
 
     // What the worker returned for each render.

@@ -91,7 +91,7 @@ describe('votes', () => {
     expect(ballot(resynced, alice.id)).toBeUndefined();
 
     const thread = discord.threads()[0]!;
-    const panel = await discord.waitForMessage(thread.id, (m) => /panel: variant/.test(m.embeds?.[0]?.title ?? ''), 10_000);
+    const panel = await discord.waitForMessage(thread.id, (m) => /panel: picture/.test(m.embeds?.[0]?.title ?? ''), 10_000);
     // 1 vote each and the owner's pick withdrawn: the earliest vote (bob's 1️⃣) wins the tie.
     expect(panel.embeds?.[0]?.title).toContain('picture 1');
     expect(panel.embeds?.[0]?.description).toContain('Chosen by 1 vote when the time for voting ran out.');
