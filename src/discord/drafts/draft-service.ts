@@ -79,6 +79,11 @@ function draftSize(story: Story | undefined, config: Config): { width: number; h
 }
 const newSeed = () => randomInt(0, 2 ** 32 - 1);
 
+/** What every render job of a draft starts with: its id (= the job id), requester, story lane and channel. */
+function jobHeader(draft: Draft, guildId: string | undefined, channelId: string) {
+  return { v: 1 as const, requestId: draft.id, userId: draft.requestedBy, storyId: draft.storyId, channel: { guildId, channelId }, draftId: draft.id };
+}
+
 export class DraftService {
   readonly locations: DraftLocations;
 
@@ -117,12 +122,7 @@ export class DraftService {
     });
     return this.submit(draft, post, (channelId) =>
       ctx.queue.enqueue('draft', {
-        v: 1,
-        requestId: draft.id,
-        userId: req.userId,
-        storyId: draft.storyId,
-        channel: { guildId: req.guildId, channelId },
-        draftId: draft.id,
+        ...jobHeader(draft, req.guildId, channelId),
         sceneId: draft.sceneId,
         prompt: draft.prompt,
         negative: draft.negativePrompt,
@@ -159,12 +159,7 @@ export class DraftService {
     });
     return this.submit(draft, post, (channelId) =>
       ctx.queue.enqueue('refine', {
-        v: 1,
-        requestId: draft.id,
-        userId: req.userId,
-        storyId: draft.storyId,
-        channel: { guildId: req.guildId, channelId },
-        draftId: draft.id,
+        ...jobHeader(draft, req.guildId, channelId),
         sourceDraftId: req.parent.id,
         sourceKey,
         variant: req.variant,
@@ -202,12 +197,7 @@ export class DraftService {
     });
     return this.submit(draft, post, (channelId) =>
       ctx.queue.enqueue('upscale', {
-        v: 1,
-        requestId: draft.id,
-        userId: req.userId,
-        storyId: draft.storyId,
-        channel: { guildId: req.guildId, channelId },
-        draftId: draft.id,
+        ...jobHeader(draft, req.guildId, channelId),
         sourceKey,
         scale: UPSCALE_FACTOR,
         strength: UPSCALE_STRENGTH,
