@@ -14,7 +14,6 @@ import { Queue } from 'bullmq';
 import { connectForWorker, createQueueMetrics, depthOf, FileBlobStore, RENDER_QUEUE_NAME, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
 import { engineHandlers, loadEngineDefaults } from './render-handlers.js';
 import { upscaleHandler } from './upscale-handler.js';
-import { nativePictureSize } from '../src/diffusion/native-size.js';
 import { mediaHandlers } from '../src/media/jobs/index.js';
 
 async function main(): Promise<void> {
@@ -41,7 +40,8 @@ async function main(): Promise<void> {
     prefix: config.QUEUE_PREFIX,
     handlers: {
       ...engineHandlers(engine, defaults),
-      upscale: upscaleHandler(engine, defaults, config.UPSCALE_TILE_SIZE || (await nativePictureSize(config.MODEL_DIR))),
+      // Upscale tiles: UPSCALE_TILE_SIZE, else the side the model was trained at (512 when its folder does not say).
+      upscale: upscaleHandler(engine, defaults, config.UPSCALE_TILE_SIZE || (engine.nativeSize ?? 512)),
       ...mediaHandlers({ engine, ffmpeg: config, uploadLimitBytes: config.UPLOAD_LIMIT_BYTES, steps: config.RENDER_STEPS, guidance: config.RENDER_GUIDANCE }),
     },
     blobs: new FileBlobStore(config.DATA_DIR),
