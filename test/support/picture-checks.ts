@@ -1,10 +1,10 @@
 /**
  * Small checks on rendered pictures for tests, and the folder they write pictures to so a person can
- * look at them (test-output/, git-ignored). Not a test.
+ * look at them (out/test-output/, git-ignored with out/). Not a test.
  */
 import sharp from 'sharp';
 
-export const TEST_OUTPUT = new URL('../../test-output', import.meta.url).pathname;
+export const TEST_OUTPUT = new URL('../../out/test-output', import.meta.url).pathname;
 
 /** Leftmost and rightmost columns in rows [top, top + height) whose colour differs from `background` (-1 when none). */
 export async function inkColumns(png: Buffer, rows: { top: number; height: number }, background: string): Promise<{ first: number; last: number }> {
