@@ -77,7 +77,7 @@ def store_half(path):
 def export(module, args, path, inputs, outputs, axes):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=axes,
-                      opset_version=14, do_constant_folding=True)
+                      opset_version=14, do_constant_folding=False)
     store_half(path)
 
 
