@@ -147,8 +147,10 @@ def main():
         'architectures': ['CLIPTextModel'], 'model_type': 'clip_text_model', 'hidden_size': dim,
         'max_position_embeddings': 77, 'vocab_size': state['vocab'], 'num_hidden_layers': len(text.blocks)})
     shutil.copytree(os.path.join(DATA, 'tokenizer'), f'{out}/tokenizer', dirs_exist_ok=True)
+    vae_state = torch.load(os.path.join(CKPT, 'vae.pt'))
     write_json(f'{out}/training.json', {'unet_step': state['step'], 'ema': not a.raw,
-                                        'vae_step': json.load(open(os.path.join(DATA, 'scaling.json')))['vae_step']})
+                                        'vae_step': json.load(open(os.path.join(DATA, 'scaling.json')))['vae_step'],
+                                        'vae_decoder_step': vae_state['step'], 'vae_psnr_db': round(vae_state.get('psnr', 0), 2)})
     print('exported to', out)
 
 

@@ -66,6 +66,7 @@ def main():
     settings = list(SETTINGS)
     model = Judge(len(words), len(settings))
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    # (batch 64 at 64x64; ~1500 steps reach the accuracy reported in labels.json)
     rng = np.random.default_rng(3)
     held = np.arange(len(images) - 2000, len(images))
     t_end, step = time.time() + a.minutes * 60, 0
