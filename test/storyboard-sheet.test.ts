@@ -52,6 +52,13 @@ describe('storyboard sheet', () => {
     expect(long!.height).toBeLessThanOrEqual(await textBlockHeight(3, 14));
   });
 
+  it('fills every line it may have before shortening (ink overhang does not count as a line too wide)', async () => {
+    const caption = 'The fox looked up at the moon over the frozen river and wished the night would last for ever and ever, said the old story.';
+    const block = await textBlock(caption, { fontPx: 9, maxWidth: 246, maxLines: 3 });
+    expect(block!.printed).toBe(caption);
+    expect(block!.width).toBeLessThanOrEqual(246);
+  });
+
   it('refuses an empty storyboard', async () => {
     await expect(storyboardSheet([])).rejects.toThrow(/at least one panel/);
   });

@@ -52,7 +52,8 @@ async function render(text: string, fontPx: number, opts: TextBlockOptions, wrap
       dpi: 72,
       rgba: true,
       align: opts.align === 'centre' ? 'centre' : 'left',
-      ...(wrapWidth ? { width: wrapWidth, wrap: 'word-char' as const } : {}),
+      // Pango wraps by advance widths; glyph ink may overhang a pixel or two, so wrap a little inside.
+      ...(wrapWidth ? { width: wrapWidth - Math.max(2, Math.ceil(fontPx * 0.1)), wrap: 'word-char' as const } : {}),
     },
   })
     .png()
