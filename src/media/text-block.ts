@@ -61,9 +61,19 @@ async function render(text: string, fontPx: number, opts: TextBlockOptions, wrap
   return { png: data, width: info.width, height: info.height };
 }
 
+/** Heights already measured, by lines, size and weight: a sheet of many captions asks the same question often. */
+const measuredHeights = new Map<string, Promise<number>>();
+
 /** The ink height of `lines` lines of the tallest glyphs: no block of that many lines is higher. */
-async function linesHeight(lines: number, fontPx: number, opts: TextBlockOptions): Promise<number> {
-  return (await render(Array(lines).fill(TALLEST).join('\n'), fontPx, opts)).height;
+function linesHeight(lines: number, fontPx: number, opts: TextBlockOptions): Promise<number> {
+  const key = `${lines}:${fontPx}:${opts.bold ? 'b' : ''}`;
+  let height = measuredHeights.get(key);
+  if (!height) {
+    height = render(Array(lines).fill(TALLEST).join('\n'), fontPx, opts).then((r) => r.height);
+    if (measuredHeights.size < 256) measuredHeights.set(key, height);
+    height.catch(() => measuredHeights.delete(key));
+  }
+  return height;
 }
 
 /**
