@@ -10,6 +10,8 @@
  *  5. per step: scale_model_input, one UNet call on the whole batch (2N with CFG),
  *     eps = uncond + g (cond - uncond), scheduler.step; with a 4-channel UNet and a mask, the known
  *     region is reset to the source noised to the level after this step (REFERENCE §3);
+ *  5f. txt2img with an online step budget: stop once every variant's x0 estimate has settled and
+ *     finish at the schedule's end from there (early-stop-loop.ts);
  *  6. decode one variant at a time; with a mask, composite over the source so unmasked pixels keep
  *     their bytes.
  * The AbortSignal is checked before every UNet call, so a cancel stops within one step.
@@ -18,6 +20,7 @@ import { createGray, type GrayImage, type RgbImage } from '../core/image.js';
 import { SeededRandom, variantSeed } from '../core/random.js';
 import { createScheduler } from '../core/schedulers/index.js';
 import { BatchNoise } from './batch-noise.js';
+import { EarlyStopLoop } from './early-stop-loop.js';
 import { guidanceEmbedding } from './guidance-embedding.js';
 import { blankMaskedPixels, compositeOverSource, featheredAlpha, latentMask } from './inpaint-mask.js';
 import { latentPreview } from './latent-preview.js';
@@ -131,6 +134,13 @@ export async function renderWithModel(model: LoadedModel, req: RenderRequest): P
   const known = source && mask && unet.channels === 4 ? new Float32Array(n * item) : undefined;
   const previewEvery = req.previewEvery ?? 0;
   const channels = unet.channels;
+  const decodeAll = async (from: Float32Array): Promise<RgbImage[]> => {
+    const out: RgbImage[] = [];
+    for (let v = 0; v < n; v++) out.push(await decodeLatents(vaeDecoder, model.signature.vaeDecoder, from.subarray(v * item, (v + 1) * item), h, w, sf));
+    return out;
+  };
+  const earlyStop = req.earlyStop && !source ? new EarlyStopLoop(req.earlyStop, scheduler, n, decodeAll) : undefined;
+  let end = total;
   for (let i = start; i < total; i++) {
     if (req.signal?.aborted) throw new RenderCancelled(i - start);
     // 5a. scale_model_input on N latents, copied into every CFG half (and the 9-channel extras).
@@ -156,6 +166,7 @@ export async function renderWithModel(model: LoadedModel, req: RenderRequest): P
       prediction = guided;
     }
     // 5d. Scheduler step.
+    const sample = latents;
     const result = scheduler.step(prediction, i, latents, stepNoise);
     latents = result.prevSample;
     // 5e. 4-channel inpainting: keep the known region on the source's noise trajectory.
@@ -180,16 +191,19 @@ export async function renderWithModel(model: LoadedModel, req: RenderRequest): P
         : model.previewDecoder ? await taesdPreview(model.previewDecoder, x0, n, h, w) : latentPreview(x0, n, h, w);
       req.onStep({ step: done, total: total - start, preview });
     }
+    // 5f. Online step budget (txt2img): the x0 estimate has settled, so end the schedule here.
+    const finished = await earlyStop?.after(i, i + 1, total, sample, result.predOriginalSample);
+    if (finished) {
+      latents = finished;
+      end = i + 1;
+      break;
+    }
   }
-  if (req.signal?.aborted) throw new RenderCancelled(total - start);
+  if (req.signal?.aborted) throw new RenderCancelled(end - start);
 
   // 6. Decode one variant at a time; composite inpaints over the source.
   const alpha = mask ? featheredAlpha(mask) : undefined;
-  const images: RgbImage[] = [];
-  for (let v = 0; v < n; v++) {
-    const decoded = await decodeLatents(vaeDecoder, model.signature.vaeDecoder, latents.subarray(v * item, (v + 1) * item), h, w, sf);
-    images.push(alpha && req.init ? compositeOverSource(decoded, req.init, alpha) : decoded);
-  }
+  const images = (await decodeAll(latents)).map((decoded) => (alpha && req.init ? compositeOverSource(decoded, req.init, alpha) : decoded));
 
   const timings = emptyTimings();
   timings.textEncoderMs = model.prompts.runMs - textMsBefore;
@@ -198,5 +212,6 @@ export async function renderWithModel(model: LoadedModel, req: RenderRequest): P
   timings.vaeEncoderMs = (vaeEncoder?.ms ?? 0) - encoderMsBefore;
   timings.vaeDecoderMs = vaeDecoder.ms - decoderMsBefore;
   const modelMs = timings.textEncoderMs + timings.unetMs + timings.vaeEncoderMs + timings.vaeDecoderMs;
-  return { images, seeds, steps: total - start, modelMs, totalMs: performance.now() - startedAt, warnings, timings };
+  const stopped = end < total ? { scheduledSteps: total - start } : {};
+  return { images, seeds, steps: end - start, ...stopped, modelMs, totalMs: performance.now() - startedAt, warnings, timings };
 }

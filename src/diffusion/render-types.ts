@@ -5,6 +5,26 @@
  */
 import type { SchedulerName } from '../core/schedulers/config.js';
 import type { GrayImage, RgbImage } from '../core/image.js';
+import type { OnlineStop } from '../core/budget/online-stop.js';
+
+/** What EarlyStopRequest.observe receives after each step from minSteps on. */
+export interface EarlyStopObservation {
+  /** UNet steps run so far, of `total` scheduled. */
+  step: number;
+  total: number;
+  /** Each variant's projected x0 change (core/budget/online-stop.ts). */
+  projected: number[];
+  /** The pictures the run would end on if it stopped now (decodes every variant). */
+  finish: () => Promise<RgbImage[]>;
+}
+
+/**
+ * The online step-budget rule for a txt2img run (ignored for img2img and inpainting): stop once every
+ * variant's x0 estimate has settled. `observe` lets calibration record the whole trace of one run.
+ */
+export interface EarlyStopRequest extends OnlineStop {
+  observe?: (observation: EarlyStopObservation) => Promise<void>;
+}
 
 /** What onStep receives: after `step` of `total` UNet steps, with a preview every previewEvery steps. */
 export interface StepProgress {
@@ -41,6 +61,7 @@ export interface RenderRequest {
   /** Preview interval in steps; 0 or undefined = no previews (onStep still runs every step). */
   previewEvery?: number;
   signal?: AbortSignal;
+  earlyStop?: EarlyStopRequest;
 }
 
 /** Milliseconds spent inside each model's session.run, and how often the UNet ran. */
@@ -58,6 +79,8 @@ export interface RenderResult {
   seeds: number[];
   /** UNet steps actually run (fewer than requested for img2img strength < 1). */
   steps: number;
+  /** The scheduled step count when the online rule ended the run early (then `steps` < this). */
+  scheduledSteps?: number;
   /** Sum of the time spent in all models. */
   modelMs: number;
   totalMs: number;
