@@ -37,20 +37,39 @@ class SyntheticRenderer implements BudgetRenderer {
     const r = new SeededRandom(fnv1a32(prompt));
     return Float32Array.from([d, 1 - d, 0.05 * r.nextGaussian(), 0.05 * r.nextGaussian()]);
   }
-  async render(req: RenderRequest) {
-    this.renders++;
+  /** The picture after `k` of `n` steps: residual noise shrinks with k, and stopping early costs a bit more. */
+  private picture(req: RenderRequest, k: number, n: number): RgbImage {
     const { width: w, height: h } = req;
     const base = new SeededRandom(fnv1a32(req.prompt));
     const noise = new SeededRandom(req.seed);
-    const amp = 90 * difficulty(req.prompt) ** (req.steps / 2);
+    const amp = 90 * difficulty(req.prompt) ** (k / 2) * (1 + (n - k) / n);
     const fx = 3 + base.nextFloat() * 5;
     const data = new Uint8Array(w * h * 3);
     for (let i = 0; i < w * h; i++) {
       const v = 128 + 60 * Math.sin((i % w) / fx) * Math.cos(Math.floor(i / w) / 4) + amp * noise.nextGaussian();
       data.fill(Math.max(0, Math.min(255, Math.round(v))), i * 3, i * 3 + 3);
     }
-    const image: RgbImage = { width: w, height: h, data };
-    return { images: [image], timings: { textEncoderMs: 0, unetMs: req.steps * 0.5, vaeEncoderMs: 0, vaeDecoderMs: 0, unetCalls: req.steps } };
+    return { width: w, height: h, data };
+  }
+
+  async render(req: RenderRequest) {
+    this.renders++;
+    const n = req.steps;
+    let k = n;
+    const stop = req.earlyStop;
+    if (stop) {
+      for (let step = 2; step < n; step++) {
+        // The synthetic x0 settles like the residual noise: projected change ~ difficulty^(step/2).
+        const projected = [difficulty(req.prompt) ** (step / 2)];
+        if (step >= stop.minSteps) await stop.observe?.({ step, total: n, projected, finish: async () => [this.picture(req, step, n)] });
+        if (step >= stop.minSteps && projected[0] < stop.threshold) {
+          k = step;
+          break;
+        }
+      }
+    }
+    const timings = { textEncoderMs: 0, unetMs: k * 0.5, vaeEncoderMs: 0, vaeDecoderMs: 0, unetCalls: k };
+    return { images: [this.picture(req, k, n)], steps: k, timings };
   }
 }
 
@@ -73,6 +92,15 @@ describe('calibrate (synthetic renderer)', () => {
     const model = parseBudgetModel(JSON.parse(await readFile(first.budgetFile, 'utf8')));
     expect(model.stepGrid).toEqual(stepGrid);
     expect(model.calibration.msPerStep).toBeCloseTo(0.5, 9);
+    // Schedules above 4 steps (the minimum) and up to 60% of the reference (24) are traced.
+    expect(records[0].online!.map((t) => [t.steps, t.from, t.projected.length, t.ssim.length])).toEqual([[6, 4, 3, 3], [8, 4, 5, 5], [12, 4, 9, 9]]);
+    expect(records[0].online![2].ssim.at(-1)).toBe(records[0].ssim[stepGrid.indexOf(12)]);
+    // The online rule may match the prompt-only rule (stop threshold 0) but never needs more steps.
+    const online = model.online!;
+    expect(online.maxScheduledSteps).toBe(12);
+    for (const q of ['fast', 'balanced', 'best'] as const) {
+      expect(online.levels[q].meanSteps).toBeLessThanOrEqual(model.calibration.outOfFold[q].meanSteps + 1e-9);
+    }
 
     const easy = syntheticPrompts.reduce((a, b) => (difficulty(a) < difficulty(b) ? a : b));
     const hard = syntheticPrompts.reduce((a, b) => (difficulty(a) > difficulty(b) ? a : b));

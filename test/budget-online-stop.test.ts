@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BudgetRule, CurvePoint } from '../src/core/budget/budget-rule.js';
+import { fitOnlineRule, simulateOnline } from '../src/core/budget/fit-online-rule.js';
 import { decideOnlineBudget, lowerBoundSteps, OnlineStopper, projectedChange, relativeChange, withStepsUsed } from '../src/core/budget/online-stop.js';
 import { finishEarly } from '../src/core/schedulers/finish-early.js';
 import { createScheduler, SCHEDULER_NAMES, STABLE_DIFFUSION_V1 } from '../src/core/schedulers/index.js';
@@ -121,5 +122,37 @@ describe('finishEarly', () => {
       const x0 = Float32Array.from([1, 2, 3, 4]);
       expect(Array.from(finishEarly(s, 3, sample, x0))).toEqual([1, 2, 3, 4]);
     }
+  });
+});
+
+describe('fitOnlineRule', () => {
+  // Ten prompts the prior cannot tell apart (same predicted curve). Full schedules: 6 steps leave
+  // half of them poor, 10 steps are fine for all. Traced 10-step runs: the easy half settles at step
+  // 6 (projected change 0.01, SSIM 0.96 there), the hard half keeps moving (0.2) until the end. The
+  // prior's error (0.05) puts the lower bound at 6 steps (0.9 + 2 x 0.05 >= 0.95).
+  const grid = [4, 6, 10, 20];
+  const predicted = [0.8, 0.9, 0.96, 1];
+  const sample = (easy: boolean) => ({
+    predicted,
+    measured: easy ? [0.85, 0.96, 0.98, 1] : [0.7, 0.8, 0.97, 1],
+    traces: [{ steps: 10, from: 4, projected: easy ? [0.3, 0.05, 0.01, 0.01, 0.01, 0.01, 0] : [0.4, 0.3, 0.2, 0.2, 0.2, 0.2, 0], ssim: easy ? [0.8, 0.9, 0.96, 0.97, 0.97, 0.975, 0.98] : [0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97] }],
+  });
+  const samples = Array.from({ length: 10 }, (_, i) => sample(i % 2 === 0));
+  const opts = { grid, targets: { fast: 0.9, balanced: 0.95, best: 0.98 }, rule: { plateauSlope: 0, plateauFloor: 0.99 }, range: { min: 4, max: 20 }, rmse: 0.05 };
+
+  it('stops the easy runs where they settle and keeps the hard ones going', () => {
+    const fit = fitOnlineRule(samples, opts)!;
+    const balanced = fit.levels.balanced;
+    expect(balanced.meanSteps).toBe(8); // (6 + 10) / 2, against 10 for any fixed count meeting 0.95
+    expect(balanced.stopThreshold).toBeGreaterThan(0.01);
+    expect(balanced.stopThreshold).toBeLessThanOrEqual(0.2);
+    expect(balanced.meanSsim).toBeCloseTo((0.96 + 0.97) / 2, 9);
+    expect(fit.maxScheduledSteps).toBe(10);
+    const sim = simulateOnline(samples, opts, 'balanced', balanced.priorThreshold, balanced.stopThreshold);
+    expect(sim.steps.slice(0, 2)).toEqual([6, 10]);
+  });
+
+  it('needs traces', () => {
+    expect(fitOnlineRule(samples.map((s) => ({ ...s, traces: [] })), opts)).toBeNull();
   });
 });

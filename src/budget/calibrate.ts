@@ -6,15 +6,17 @@
  * from the JSONL instead of rendered again, so an interrupted run resumes where it stopped and refits are
  * free. Records from another build (the ONNX bytes changed, see model-build.ts) are stale: they are
  * dropped from the file and measured again, otherwise a recalibration after a rebuild measures nothing.
+ * The shorter schedules are traced step by step (measure-prompt.ts) so the same renders also fit the
+ * online stopping rule (core/budget/fit-online-rule.ts).
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { RgbImage } from '../core/image.js';
 import type { BudgetModel } from '../core/budget/budget-model.js';
-import { curveKey, measureCurves, parseCurveRecords, type CurveRecord } from '../core/budget/curve-record.js';
+import { curveKey, parseCurveRecords, type CurveRecord } from '../core/budget/curve-record.js';
 import { fitBudgetModel } from '../core/budget/fit-budget-model.js';
 import type { RenderRequest, RenderResult } from '../diffusion/render-types.js';
-import { cosine, type ClipImageScorer } from './clip-image.js';
+import type { ClipImageScorer } from './clip-image.js';
+import { measurePrompt, traceSchedules } from './measure-prompt.js';
 import { modelBuildId } from './model-build.js';
 import { readModelStepProfile } from './model-step-range.js';
 import type { SplitPrompts } from './prompt-set.js';
@@ -24,7 +26,7 @@ export const CURVES_FILE = 'budget-curves.jsonl';
 
 /** What calibration and evaluation need from the engine (DiffusionEngine satisfies it). */
 export interface BudgetRenderer {
-  render(request: RenderRequest): Promise<Pick<RenderResult, 'images' | 'timings'>>;
+  render(request: RenderRequest): Promise<Pick<RenderResult, 'images' | 'timings' | 'steps'>>;
   encodePooled(prompt: string): Promise<Float32Array>;
 }
 
@@ -42,6 +44,8 @@ export interface CalibrateOptions {
   curvesFile?: string;
   budgetFile?: string;
   clip?: ClipImageScorer | null;
+  /** Trace the shorter schedules and fit the online stopping rule (default true). */
+  online?: boolean;
   folds?: number;
   log?: (line: string) => void;
 }
@@ -64,41 +68,6 @@ async function readRecords(file: string): Promise<CurveRecord[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-}
-
-/** Renders one prompt at every grid step and measures its curves. */
-export async function measurePrompt(
-  renderer: BudgetRenderer,
-  base: Omit<CurveRecord, 'prompt' | 'split' | 'ssim' | 'msSsim' | 'lsnr' | 'lsnrAbs' | 'clip' | 'pooled' | 'unetMs'>,
-  prompt: string,
-  split: CurveRecord['split'],
-  clip?: ClipImageScorer | null,
-): Promise<CurveRecord> {
-  const pooled = await renderer.encodePooled(prompt);
-  const images: RgbImage[] = [];
-  const unetMs: number[] = [];
-  for (const steps of base.steps) {
-    const result = await renderer.render({
-      prompt,
-      seed: base.seed,
-      steps,
-      guidance: base.guidance,
-      width: base.width,
-      height: base.height,
-      variants: 1,
-    });
-    images.push(result.images[0]);
-    unetMs.push(result.timings.unetMs);
-  }
-  const curves = measureCurves(images);
-  let clipCurve: number[] | undefined;
-  if (clip) {
-    const embeddings = [];
-    for (const img of images) embeddings.push(await clip.embed(img));
-    const ref = embeddings[embeddings.length - 1];
-    clipCurve = embeddings.map((e) => cosine(e, ref));
-  }
-  return { ...base, prompt, split, ...curves, ...(clipCurve ? { clip: clipCurve } : {}), pooled: Array.from(pooled), unetMs };
 }
 
 /** Measures (or reuses) the training prompts' curves, fits the predictor and writes budget.json. */
@@ -126,9 +95,12 @@ export async function calibrate(renderer: BudgetRenderer, options: CalibrateOpti
     log(`dropped ${stored.length - current.length} curve records of another model build (now ${build})`);
     await writeFile(curvesFile, current.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
+  const traceFrom = Math.max(2, profile.range.min);
+  const trace = options.online === false ? [] : traceSchedules(stepGrid, traceFrom);
   const cached = new Map<string, CurveRecord>();
   for (const r of current) {
     if (options.clip && !r.clip) continue; // measured without CLIP: measure again
+    if (trace.length > 0 && !r.online) continue; // measured before the online rule: trace it
     cached.set(curveKey(r), r);
   }
   const records: CurveRecord[] = [];
@@ -142,7 +114,7 @@ export async function calibrate(renderer: BudgetRenderer, options: CalibrateOpti
       continue;
     }
     const t0 = Date.now();
-    const record = { ...(await measurePrompt(renderer, base, prompt, 'train', options.clip)), build };
+    const record = { ...(await measurePrompt(renderer, base, prompt, 'train', { clip: options.clip, trace, traceFrom })), build };
     await appendFile(curvesFile, `${JSON.stringify(record)}\n`);
     records.push(record);
     rendered++;

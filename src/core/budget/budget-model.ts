@@ -26,6 +26,23 @@ const curveFitSchema = z.object({
 
 const thresholdsSchema = z.object({ fast: finite, balanced: finite, best: finite });
 
+const summarySchema = z.object({ meanSteps: finite, meanSsim: finite, p5Ssim: finite, shareBelow090: finite });
+
+/** One quality level's online rule (online-stop.ts) and its out-of-fold result on the training prompts. */
+const onlineLevelSchema = summarySchema.extend({
+  priorThreshold: finite,
+  stopThreshold: z.number().nonnegative(),
+});
+
+/** The online stopping rule on top of the prompt prior (fit-online-rule.ts); absent in older files. */
+const onlineSchema = z.object({
+  /** The lower bound is where predicted SSIM + this many CV RMSEs reaches the level's target. */
+  lowerBoundSigmas: z.number().nonnegative(),
+  /** Longest schedule calibration traced; longer ones run without the online rule. */
+  maxScheduledSteps: stepCount,
+  levels: z.object({ fast: onlineLevelSchema, balanced: onlineLevelSchema, best: onlineLevelSchema }),
+});
+
 export const budgetModelSchema = z
   .object({
     version: z.literal(BUDGET_MODEL_VERSION),
@@ -58,6 +75,7 @@ export const budgetModelSchema = z
       /** Quality each level aims for on real renders (mean SSIM to the reference), used when tuning. */
       targets: thresholdsSchema,
     }),
+    online: onlineSchema.optional(),
     calibration: z.object({
       prompts: z.number().int().nonnegative(),
       trainPrompts: z.number().int().nonnegative(),
@@ -109,6 +127,7 @@ export const budgetModelSchema = z
 
 export type BudgetModel = z.infer<typeof budgetModelSchema>;
 export type CurveFit = z.infer<typeof curveFitSchema>;
+export type OnlineRuleFit = z.infer<typeof onlineSchema>;
 
 /**
  * The predictor's input for a pooled text encoding. With 'l2' the vector is scaled to unit length:

@@ -13,6 +13,19 @@ import { ssim } from './ssim.js';
 
 const finite = z.number().finite();
 
+/**
+ * One calibration render traced for the online stopping rule (online-stop.ts): a schedule of `steps`
+ * steps, and at every step k from `from` on the projected x0 change (null = infinite) and the SSIM to
+ * the reference of the picture the run would end on if it stopped after k steps.
+ */
+export const onlineTraceSchema = z.object({
+  steps: z.number().int().positive(),
+  from: z.number().int().positive(),
+  projected: z.array(finite.nullable()),
+  ssim: z.array(finite),
+});
+export type OnlineTrace = z.infer<typeof onlineTraceSchema>;
+
 export const curveRecordSchema = z.object({
   v: z.literal(1),
   modelId: z.string(),
@@ -38,6 +51,8 @@ export const curveRecordSchema = z.object({
   pooled: z.array(finite),
   /** UNet milliseconds of each render. */
   unetMs: z.array(z.number().nonnegative()),
+  /** Traces of the shorter schedules for the online rule; absent in old records. */
+  online: z.array(onlineTraceSchema).optional(),
 });
 
 export type CurveRecord = z.infer<typeof curveRecordSchema>;

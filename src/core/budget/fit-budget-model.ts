@@ -10,12 +10,13 @@
 import { BUDGET_MODEL_VERSION, budgetFeatures, type BudgetMetric, type BudgetModel, type CurveFit } from './budget-model.js';
 import { BUDGET_QUALITIES, chooseSteps, clampSteps, type BudgetQuality, type BudgetRule, type StepRange } from './budget-rule.js';
 import type { CurveRecord } from './curve-record.js';
+import { meetsTarget, summarise, type ChoiceSummary } from './choice-summary.js';
+import { fitOnlineRule, type OnlineSample } from './fit-online-rule.js';
 import { crossValidateRidge, fitRidge, type RidgeFit } from './ridge.js';
 
+export { percentile, summarise, TAIL_MARGIN, TAIL_SHARE, type ChoiceSummary } from './choice-summary.js';
+
 export const DEFAULT_TARGETS: Readonly<Record<BudgetQuality, number>> = { fast: 0.9, balanced: 0.95, best: 0.98 };
-/** Share of prompts allowed below target - TAIL_MARGIN. */
-export const TAIL_SHARE = 0.05;
-export const TAIL_MARGIN = 0.05;
 
 export interface FitBudgetOptions {
   modelId: string;
@@ -32,21 +33,6 @@ export interface FitBudgetOptions {
   createdAt?: string;
 }
 
-export interface ChoiceSummary {
-  meanSteps: number;
-  meanSsim: number;
-  p5Ssim: number;
-  shareBelow090: number;
-}
-
-/** Percentile by linear interpolation between order statistics (Hyndman & Fan type 7). */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  return s[lo] + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
-}
 
 /** Value of a measured curve at any step count, linear between grid points, flat outside. */
 export function interpolateCurve(steps: readonly number[], values: readonly number[], at: number): number {
@@ -60,15 +46,6 @@ export function interpolateCurve(steps: readonly number[], values: readonly numb
   return values[values.length - 1];
 }
 
-export function summarise(steps: readonly number[], ssims: readonly number[]): ChoiceSummary {
-  const n = ssims.length;
-  return {
-    meanSteps: steps.reduce((s, v) => s + v, 0) / n,
-    meanSsim: ssims.reduce((s, v) => s + v, 0) / n,
-    p5Ssim: percentile(ssims, 0.05),
-    shareBelow090: ssims.filter((v) => v < 0.9).length / n,
-  };
-}
 
 /** Steps the rule picks for each predicted curve, and the measured SSIM there. */
 export function simulateRule(
@@ -104,9 +81,8 @@ export function tuneThreshold(
     const threshold = Math.round((0.5 + k * 0.0025) * 10000) / 10000;
     const sim = simulateRule(grid, predicted, measured, threshold, rule, range);
     const summary = summarise(sim.steps, sim.ssims);
-    const tail = sim.ssims.filter((v) => v < target - TAIL_MARGIN).length / sim.ssims.length;
     last = { threshold, summary };
-    if (summary.meanSsim >= target && tail <= TAIL_SHARE) return last;
+    if (meetsTarget(sim.ssims, target)) return last;
   }
   return last!;
 }
@@ -119,8 +95,7 @@ export function uniformBaseline(grid: readonly number[], measured: readonly numb
   for (let g = 0; g < grid.length; g++) {
     const values = measured.map((m) => m[g]);
     const mean = values.reduce((s, v) => s + v, 0) / values.length;
-    const tail = values.filter((v) => v < target - TAIL_MARGIN).length / values.length;
-    if ((mean >= target && tail <= TAIL_SHARE) || g === grid.length - 1) return { steps: grid[g], meanSsim: mean };
+    if (meetsTarget(values, target) || g === grid.length - 1) return { steps: grid[g], meanSsim: mean };
   }
   throw new RangeError('empty step grid');
 }
@@ -166,6 +141,9 @@ export function fitBudgetModel(train: readonly CurveRecord[], options: FitBudget
     const uniform = uniformBaseline(grid, measured, targets[q]);
     outOfFold[q] = { ...summarise(sim.steps, sim.ssims), uniformSteps: uniform.steps, uniformMeanSsim: uniform.meanSsim };
   }
+  // The online rule on top of the prior, from the traced schedules (when calibration traced any).
+  const samples: OnlineSample[] = train.map((r, i) => ({ predicted: ssimOutOfFold[i], measured: r.ssim, traces: r.online ?? [] }));
+  const online = fitOnlineRule(samples, { grid, targets, rule: ruleParts, range: options.range, rmse: curves.ssim!.cvRmse });
   return {
     version: BUDGET_MODEL_VERSION,
     modelId: options.modelId,
@@ -178,5 +156,6 @@ export function fitBudgetModel(train: readonly CurveRecord[], options: FitBudget
     curves: curves as BudgetModel['curves'],
     rule: { thresholds, ...ruleParts, targets },
     calibration: { ...options.calibration, trainPrompts: train.length, outOfFold },
+    ...(online ? { online } : {}),
   };
 }
