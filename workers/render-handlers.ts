@@ -6,7 +6,7 @@
  */
 import type { Config } from '../src/config.js';
 import type { GrayImage } from '../src/core/image.js';
-import { loadBudgetModel, predictBudget, type BudgetModel, type BudgetQuality, type StepBudget } from '../src/budget/index.js';
+import { loadBudgetModel, predictBudget, predictOnlineBudget, withStepsUsed, type BudgetModel, type BudgetQuality, type OnlineStop, type StepBudget } from '../src/budget/index.js';
 import type { DiffusionEngine } from '../src/diffusion/engine.js';
 import { decodeImage, loadImageAt, rgbToPng } from '../src/diffusion/png.js';
 import type { RenderRequest } from '../src/diffusion/render-types.js';
@@ -36,7 +36,7 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
   return {
     draft: async (ctx) => {
       const p = ctx.payload;
-      const budget = await draftBudget(engine, defaults, p.prompt, p.quality, p.steps);
+      const { budget, stop } = await draftPlan(engine, defaults, p);
       return render(ctx, {
         prompt: p.prompt,
         negativePrompt: p.negative,
@@ -48,6 +48,7 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
         height: p.height,
         variants: p.variants,
         ...(p.init ? { init: await loadImageAt(await ctx.blobs.get(p.init.key), p.width, p.height, 'cover'), strength: p.init.strength } : {}),
+        ...(stop ? { earlyStop: stop } : {}),
       }, engine, budget);
     },
     refine: async (ctx) => {
@@ -88,12 +89,23 @@ export function engineHandlers(engine: DiffusionEngine, defaults: EngineDefaults
 }
 
 /**
- * The draft's step budget (BudgetFusion): predicted from the prompt's pooled text encoding before
- * any denoising, unless the user chose the steps. Null when the model has no budget.json.
+ * The step budget (BudgetFusion) of a render that starts from a picture (img2img drafts, upscale
+ * tiles): predicted from the prompt's pooled text encoding before any denoising, unless the user
+ * chose the steps. Null when the model has no budget.json.
  */
 export async function draftBudget(engine: DiffusionEngine, defaults: EngineDefaults, prompt: string, quality: BudgetQuality | undefined, userSteps: number | undefined): Promise<StepBudget | null> {
   if (!defaults.budget) return null;
   return predictBudget(defaults.budget, await engine.encodePooled(prompt), quality ?? defaults.quality, userSteps);
+}
+
+/**
+ * A txt2img draft's budget: the prompt prior's schedule plus the online rule that may end the run
+ * once the picture stops changing, when budget.json has one (predictOnlineBudget). Drafts from a
+ * starting picture keep the prompt-only budget: the online rule only applies to txt2img.
+ */
+async function draftPlan(engine: DiffusionEngine, defaults: EngineDefaults, p: { prompt: string; quality?: BudgetQuality; steps?: number; init?: unknown }): Promise<{ budget: StepBudget | null; stop: OnlineStop | null }> {
+  if (!defaults.budget || p.init) return { budget: await draftBudget(engine, defaults, p.prompt, p.quality, p.steps), stop: null };
+  return predictOnlineBudget(defaults.budget, await engine.encodePooled(p.prompt), p.quality ?? defaults.quality, p.steps);
 }
 
 async function render(ctx: HandlerContext<'draft' | 'refine'>, req: RenderRequest, engine: DiffusionEngine, budget: StepBudget | null = null): Promise<JobResult> {
@@ -107,6 +119,8 @@ async function render(ctx: HandlerContext<'draft' | 'refine'>, req: RenderReques
   const keys: string[] = [];
   for (const image of result.images) keys.push(await ctx.blobs.put(await rgbToPng(image), 'png'));
   const msPerStep = result.modelMs / Math.max(1, result.steps);
+  // The online rule may have ended the run early: the draft reports the steps actually run.
+  if (budget && result.scheduledSteps) budget = withStepsUsed(budget, result.steps, result.scheduledSteps);
   return {
     keys,
     seeds: result.seeds,

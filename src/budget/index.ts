@@ -4,7 +4,7 @@
  * evaluation (which render) and the CLIP adapter (which loads onnxruntime-node) are imported from
  * their own files by worker-side code only, so the bot may import this index.
  */
-export { BUDGET_FILE, loadBudgetModel, msPerStepAt, predictBudget, predictCurve, predictSsimCurve, timeSavedMs } from './step-budget.js';
+export { BUDGET_FILE, loadBudgetModel, msPerStepAt, predictBudget, predictCurve, predictOnlineBudget, predictSsimCurve, timeSavedMs } from './step-budget.js';
 export { budgetChartSvg, renderBudgetChart } from './budget-chart.js';
 export type { BudgetChartOptions } from './budget-chart.js';
 export { readModelStepProfile, stepProfileFor } from './model-step-range.js';
@@ -12,6 +12,8 @@ export type { ModelStepProfile } from './model-step-range.js';
 export { DEFAULT_PROMPTS_FILE, promptSplit, readPromptList, splitPrompts } from './prompt-set.js';
 export { BUDGET_QUALITIES, decideBudget } from '../core/budget/budget-rule.js';
 export type { BudgetQuality, CurvePoint, StepBudget } from '../core/budget/budget-rule.js';
+export { withStepsUsed } from '../core/budget/online-stop.js';
+export type { OnlineStop } from '../core/budget/online-stop.js';
 export { energyLedger, wattHours } from '../core/budget/energy-ledger.js';
 export type { EnergyLedger, LedgerEntry } from '../core/budget/energy-ledger.js';
 export { parseBudgetModel } from '../core/budget/budget-model.js';

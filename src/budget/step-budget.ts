@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { budgetFeatures, parseBudgetModel, type BudgetMetric, type BudgetModel } from '../core/budget/budget-model.js';
 import { decideBudget, type BudgetQuality, type CurvePoint, type StepBudget } from '../core/budget/budget-rule.js';
+import { decideOnlineBudget, type OnlineStop } from '../core/budget/online-stop.js';
 
 /** File name of the budget model inside a model folder. */
 export const BUDGET_FILE = 'budget.json';
@@ -61,6 +62,28 @@ export function predictBudget(model: BudgetModel, pooled: ArrayLike<number>, qua
     range: model.stepRange,
     defaultSteps: model.defaultSteps,
     userSteps,
+  });
+}
+
+/**
+ * The step budget with the online stopping rule on top (core/budget/online-stop.ts): the schedule
+ * length from the prompt prior and, when the model was calibrated for it, when the run may stop
+ * early. Without an online rule in budget.json (or with user steps) this is predictBudget and no stop.
+ */
+export function predictOnlineBudget(model: BudgetModel, pooled: ArrayLike<number>, quality: BudgetQuality, userSteps?: number): { budget: StepBudget; stop: OnlineStop | null } {
+  const online = model.online;
+  if (!online || userSteps !== undefined) return { budget: predictBudget(model, pooled, quality, userSteps), stop: null };
+  return decideOnlineBudget({
+    curve: predictSsimCurve(model, pooled),
+    quality,
+    rule: model.rule,
+    range: model.stepRange,
+    defaultSteps: model.defaultSteps,
+    level: online.levels[quality],
+    target: model.rule.targets[quality],
+    rmse: model.curves.ssim.cvRmse,
+    sigmas: online.lowerBoundSigmas,
+    maxScheduledSteps: online.maxScheduledSteps,
   });
 }
 

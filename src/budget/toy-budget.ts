@@ -2,7 +2,7 @@
  * The built-in toy model ships calibrated, so every draft carries a predicted step budget on a fresh
  * clone too (issue: "every draft carries a predicted budget"). After `npm run models:toy` (and in the
  * test global setup) the toy folder is calibrated on a reduced prompt set when its budget.json is
- * missing or belongs to another build of the model; a full calibration (`npm run budget:calibrate`)
+ * missing, belongs to another build of the model or predates the online stopping rule; a full calibration (`npm run budget:calibrate`)
  * stays in place as long as the model does not change.
  */
 import path from 'node:path';
@@ -20,7 +20,7 @@ export const QUICK_CALIBRATION_PROMPTS = 64;
 export async function ensureCalibrated(modelDir: string, log: (line: string) => void = () => {}): Promise<boolean> {
   const build = await modelBuildId(modelDir);
   const current = await loadBudgetModel(modelDir).catch(() => null);
-  if (current?.build === build) return false;
+  if (current?.build === build && current.online) return false; // calibrated before the online rule: again
   log(`${modelDir}: calibrating step budgets on ${QUICK_CALIBRATION_PROMPTS} prompts (npm run budget:calibrate does the full set)`);
   const engine = await DiffusionEngine.load(modelDir, { threads: 0 });
   try {

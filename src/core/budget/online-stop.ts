@@ -139,6 +139,8 @@ export interface DecideOnlineInput extends DecideBudgetInput {
   target: number;
   rmse: number;
   sigmas: number;
+  /** Longest schedule calibration traced: longer ones run without the rule, as the fit assumed. */
+  maxScheduledSteps?: number;
 }
 
 /**
@@ -146,12 +148,12 @@ export interface DecideOnlineInput extends DecideBudgetInput {
  * and the stop rule for the run. User steps win and never stop early.
  */
 export function decideOnlineBudget(input: DecideOnlineInput): { budget: StepBudget; stop: OnlineStop | null } {
-  const { level, target, rmse, sigmas, ...rest } = input;
+  const { level, target, rmse, sigmas, maxScheduledSteps = Infinity, ...rest } = input;
   if (rest.userSteps !== undefined) return { budget: decideBudget(rest), stop: null };
   const rule = { ...rest.rule, thresholds: { ...rest.rule.thresholds, [rest.quality]: level.priorThreshold } };
   const budget = decideBudget({ ...rest, rule });
   const minSteps = lowerBoundSteps(rest.curve, target, rmse, sigmas, rest.range, budget.predictedSteps);
-  if (minSteps >= budget.predictedSteps) return { budget, stop: null };
+  if (minSteps >= budget.predictedSteps || level.stopThreshold <= 0 || budget.predictedSteps > maxScheduledSteps) return { budget, stop: null };
   return {
     budget: { ...budget, reason: `${budget.reason}; may stop from ${minSteps} steps once the picture stops changing` },
     stop: { minSteps, threshold: level.stopThreshold },
