@@ -77,7 +77,9 @@ export async function measurePrompt(renderer: BudgetRenderer, base: MeasureBase,
   }
   const curves = measureCurves(images);
   const reference = images[images.length - 1];
-  const online: OnlineTrace[] = pending.map((t) => {
+  // A render upscaled from the model's native size traces native-size pictures: not comparable, skipped.
+  const comparable = pending.filter((t) => t.images.every((img) => img.width === reference.width && img.height === reference.height));
+  const online: OnlineTrace[] = comparable.map((t) => {
     const full = curves.ssim[base.steps.indexOf(t.steps)];
     // The final step: its projected change is 0 by construction (timestep -> 0) and its picture is the grid render.
     return { steps: t.steps, from: t.from, projected: [...t.projected, 0], ssim: [...t.images.map((img) => ssim(img, reference)), full] };
