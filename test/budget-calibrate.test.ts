@@ -13,7 +13,8 @@ import { parseCurveRecords } from '../src/core/budget/curve-record.js';
 import { SeededRandom } from '../src/core/random.js';
 import type { RgbImage } from '../src/core/image.js';
 import { calibrate, type BudgetRenderer } from '../src/budget/calibrate.js';
-import { evaluateBudget, formatEvaluationMarkdown } from '../src/budget/evaluate.js';
+import { evaluateBudget } from '../src/budget/evaluate.js';
+import { formatEvaluationMarkdown } from '../src/budget/evaluation-report.js';
 import { fnv1a32, readPromptList, splitPrompts } from '../src/budget/prompt-set.js';
 import { predictBudget } from '../src/budget/step-budget.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
@@ -164,14 +165,24 @@ describe('calibrate + evaluate on the toy model', () => {
       const report = await evaluateBudget(engine, model, { prompts: prompts.heldout });
       expect(report.prompts).toBe(4);
       for (const q of report.qualities) {
-        expect(q.meanSteps).toBeGreaterThanOrEqual(4);
-        expect(q.meanSteps).toBeLessThanOrEqual(20);
-        expect(q.meanSsim).toBeGreaterThan(0);
-        expect(q.meanSsim).toBeLessThanOrEqual(1);
+        expect(q.methods.map((m) => m.method)).toEqual(['fixed', 'bestFixed', 'promptOnly', 'online']);
+        for (const m of q.methods) {
+          expect(m.meanSteps).toBeGreaterThanOrEqual(4);
+          expect(m.meanSteps).toBeLessThanOrEqual(20);
+          expect(m.meanSsim).toBeGreaterThan(0);
+          expect(m.meanSsim).toBeLessThanOrEqual(1);
+        }
+        // The best fixed count is the fewest grid steps meeting the target on these prompts.
+        const best = q.methods.find((m) => m.method === 'bestFixed')!;
+        expect(best.meetsTarget || q.bestFixedSteps === 20).toBe(true);
+        expect(best.fewerThanBestFixedPct).toBe(0);
       }
-      const [fast, , best] = report.qualities;
-      expect(fast.meanSteps).toBeLessThanOrEqual(best.meanSteps);
-      expect(formatEvaluationMarkdown(report, model)).toMatch(/\| balanced \|/);
+      const promptOnly = (q: number) => report.qualities[q].methods.find((m) => m.method === 'promptOnly')!;
+      expect(promptOnly(0).meanSteps).toBeLessThanOrEqual(promptOnly(2).meanSteps);
+      expect(report.goals.map((g) => g.method)).toEqual(['promptOnly', 'online']);
+      const markdown = formatEvaluationMarkdown(report, model);
+      expect(markdown).toMatch(/\| balanced \| prompt\+online \|/);
+      expect(markdown).toMatch(/\| balanced \| best fixed \d+ \(on these prompts\) \|/);
     } finally {
       await engine.release();
     }

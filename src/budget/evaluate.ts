@@ -1,19 +1,27 @@
 /**
- * Evaluation of a fitted budget.json on held-out prompts (never seen by the fit): for each prompt,
- * predict the budget from its pooled encoding, render at that budget and at the reference step count
- * with the same seed, and compare. Reports what the issue asks for: mean steps against a fixed
- * reference (UNet evaluations saved), mean and 5th-percentile SSIM to the reference render, and the
- * share of prompts under 0.90. The seed differs from calibration's by default, because at run time
- * budgets are predicted for seeds the calibration never rendered.
+ * Evaluation of a fitted budget.json on held-out prompts (never seen by the fit), with a seed the
+ * calibration never rendered (at run time budgets are predicted for new seeds). For each prompt and
+ * quality level, three ways to choose the steps are rendered and compared with the reference render
+ * (the default step count, same seed):
+ *   - fixed: one step count for every prompt; both the count calibration found on the training prompts
+ *     and the best fixed count on these very prompts (the fewest grid steps meeting the level's target
+ *     here: the strongest fixed baseline there is, since it is chosen with hindsight);
+ *   - prompt-only: the step count predicted from the prompt before denoising (BudgetFusion);
+ *   - prompt+online: the prompt prior's schedule, stopped early by the online rule (online-stop.ts) in
+ *     a real render through the same engine path the worker uses, so the steps are those actually run.
+ * Reported per method: mean steps, UNet evaluations saved against the reference, mean and 5th
+ * percentile SSIM, share under 0.90, whether it meets the target, and how many fewer steps it uses
+ * than the best fixed count meeting the same target.
  */
 import type { BudgetModel } from '../core/budget/budget-model.js';
 import { BUDGET_QUALITIES, type BudgetQuality } from '../core/budget/budget-rule.js';
-import { percentile } from '../core/budget/fit-budget-model.js';
+import { meetsTarget, percentile } from '../core/budget/choice-summary.js';
 import { msSsim } from '../core/budget/ms-ssim.js';
 import { ssim } from '../core/budget/ssim.js';
 import type { RgbImage } from '../core/image.js';
+import type { RenderRequest } from '../diffusion/render-types.js';
 import type { BudgetRenderer } from './calibrate.js';
-import { predictBudget } from './step-budget.js';
+import { predictBudget, predictOnlineBudget } from './step-budget.js';
 
 export const EVALUATION_SEED = 4321;
 
@@ -26,10 +34,17 @@ export interface EvaluateOptions {
   log?: (line: string) => void;
 }
 
-export interface QualityReport {
-  quality: BudgetQuality;
-  /** The level's SSIM target (mean) from budget.json. */
-  target: number;
+export type MethodName = 'fixed' | 'bestFixed' | 'promptOnly' | 'online';
+
+/** One prompt rendered by one method. */
+export interface Measured {
+  steps: number;
+  ssim: number;
+  msSsim: number;
+}
+
+export interface MethodReport {
+  method: MethodName;
   meanSteps: number;
   minSteps: number;
   maxSteps: number;
@@ -39,20 +54,25 @@ export interface QualityReport {
   p5Ssim: number;
   shareBelow090: number;
   meanMsSsim: number;
-  /** The same level with one fixed step count for all prompts (from calibration), for comparison. */
-  uniform: { steps: number; unetSavedPct: number; meanSsim: number; p5Ssim: number; shareBelow090: number };
+  /** Mean SSIM >= target and at most 5% of prompts under target - 0.05. */
+  meetsTarget: boolean;
+  /** 1 - meanSteps / bestFixedSteps, in percent (negative: more steps). */
+  fewerThanBestFixedPct: number;
 }
 
-interface Measured {
-  steps: number;
-  ssim: number;
-  msSsim: number;
+export interface QualityReport {
+  quality: BudgetQuality;
+  /** The level's SSIM target (mean) from budget.json. */
+  target: number;
+  /** The fixed count calibration chose, and the fewest grid steps meeting the target on these prompts. */
+  fixedSteps: number;
+  bestFixedSteps: number;
+  methods: MethodReport[];
 }
 
 export interface PromptResult {
   prompt: string;
-  budgets: Record<string, Measured>;
-  uniform: Record<string, Measured>;
+  byQuality: Record<string, Partial<Record<MethodName, Measured>>>;
 }
 
 export interface EvaluationReport {
@@ -66,19 +86,33 @@ export interface EvaluationReport {
   /** UNet ms per step measured during this evaluation. */
   msPerStep: number;
   qualities: QualityReport[];
-  /** The issue's goal, judged on the balanced level. */
-  goal: { unetSavedPct: number; meanSsim: number; shareBelow090: number; met: boolean } | null;
+  /** The issue's goal on the balanced level, judged for each per-prompt method. */
+  goals: { method: MethodName; unetSavedPct: number; meanSsim: number; shareBelow090: number; fewerThanBestFixedPct: number; met: boolean }[];
   perPrompt: PromptResult[];
 }
 
 const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / values.length;
 
-/** The calibrated fixed-step baseline of a quality level (the reference when budget.json lacks it). */
-function uniformStepsFor(model: BudgetModel, quality: BudgetQuality): number {
-  return model.calibration.outOfFold[quality]?.uniformSteps ?? model.defaultSteps;
+function summariseMethod(method: MethodName, runs: readonly Measured[], target: number, referenceSteps: number, bestFixedSteps: number): MethodReport {
+  const steps = runs.map((r) => r.steps);
+  const ssims = runs.map((r) => r.ssim);
+  const meanSteps = mean(steps);
+  return {
+    method,
+    meanSteps,
+    minSteps: Math.min(...steps),
+    maxSteps: Math.max(...steps),
+    unetSavedPct: 100 * (1 - meanSteps / referenceSteps),
+    meanSsim: mean(ssims),
+    p5Ssim: percentile(ssims, 0.05),
+    shareBelow090: ssims.filter((v) => v < 0.9).length / ssims.length,
+    meanMsSsim: mean(runs.map((r) => r.msSsim)),
+    meetsTarget: meetsTarget(ssims, target),
+    fewerThanBestFixedPct: 100 * (1 - meanSteps / bestFixedSteps),
+  };
 }
 
-/** Renders held-out prompts at their budgets and at the reference, and measures the difference. */
+/** Renders held-out prompts with every method and measures them against the reference. */
 export async function evaluateBudget(renderer: BudgetRenderer, model: BudgetModel, options: EvaluateOptions): Promise<EvaluationReport> {
   const log = options.log ?? (() => {});
   const qualities = options.qualities ?? BUDGET_QUALITIES;
@@ -88,63 +122,86 @@ export async function evaluateBudget(renderer: BudgetRenderer, model: BudgetMode
   const referenceSteps = model.defaultSteps;
   let unetMs = 0;
   let unetSteps = 0;
-  const renderAt = async (prompt: string, steps: number): Promise<RgbImage> => {
-    const r = await renderer.render({ prompt, seed, steps, guidance, width: size, height: size, variants: 1 });
+  const renderAt = async (prompt: string, steps: number, extra: Partial<RenderRequest> = {}) => {
+    const r = await renderer.render({ prompt, seed, steps, guidance, width: size, height: size, variants: 1, ...extra });
     unetMs += r.timings.unetMs;
-    unetSteps += steps;
-    return r.images[0];
+    unetSteps += r.steps;
+    return r;
   };
+  const references: RgbImage[] = [];
+  const caches: Map<number, Measured>[] = [];
+  const compare = (img: RgbImage, i: number) => ({ ssim: ssim(img, references[i]), msSsim: msSsim(img, references[i]) });
+  /** Full-schedule render of prompt i at `steps`, measured once. */
+  const fixedAt = async (i: number, steps: number): Promise<Measured> => {
+    let m = caches[i].get(steps);
+    if (!m) {
+      m = { steps, ...compare((await renderAt(options.prompts[i], steps)).images[0], i) };
+      caches[i].set(steps, m);
+    }
+    return m;
+  };
+
   const perPrompt: PromptResult[] = [];
   for (const [i, prompt] of options.prompts.entries()) {
     const pooled = await renderer.encodePooled(prompt);
-    const reference = await renderAt(prompt, referenceSteps);
-    const bySteps = new Map<number, { ssim: number; msSsim: number }>([[referenceSteps, { ssim: 1, msSsim: 1 }]]);
-    const measureAt = async (steps: number): Promise<Measured> => {
-      let m = bySteps.get(steps);
-      if (!m) {
-        const img = await renderAt(prompt, steps);
-        m = { ssim: ssim(img, reference), msSsim: msSsim(img, reference) };
-        bySteps.set(steps, m);
-      }
-      return { steps, ...m };
-    };
-    const budgets: PromptResult['budgets'] = {};
-    const uniform: PromptResult['uniform'] = {};
+    references.push((await renderAt(prompt, referenceSteps)).images[0]);
+    caches.push(new Map([[referenceSteps, { steps: referenceSteps, ssim: 1, msSsim: 1 }]]));
+    const byQuality: PromptResult['byQuality'] = {};
     for (const quality of qualities) {
-      budgets[quality] = await measureAt(predictBudget(model, pooled, quality).predictedSteps);
-      uniform[quality] = await measureAt(uniformStepsFor(model, quality));
+      const fixed = await fixedAt(i, model.calibration.outOfFold[quality]?.uniformSteps ?? referenceSteps);
+      const promptOnly = await fixedAt(i, predictBudget(model, pooled, quality).predictedSteps);
+      const entry: Partial<Record<MethodName, Measured>> = { fixed, promptOnly };
+      if (model.online) {
+        const { budget, stop } = predictOnlineBudget(model, pooled, quality);
+        if (stop) {
+          const r = await renderAt(prompt, budget.predictedSteps, { earlyStop: stop });
+          entry.online = { steps: r.steps, ...compare(r.images[0], i) };
+        } else {
+          entry.online = await fixedAt(i, budget.predictedSteps);
+        }
+      }
+      byQuality[quality] = entry;
     }
-    perPrompt.push({ prompt, budgets, uniform });
-    const text = qualities.map((q) => `${q} ${budgets[q].steps} (${budgets[q].ssim.toFixed(3)})`).join(', ');
+    perPrompt.push({ prompt, byQuality });
+    const text = qualities.map((q) => {
+      const e = byQuality[q];
+      const online = e.online ? `, online ${e.online.steps} (${e.online.ssim.toFixed(3)})` : '';
+      return `${q} prompt ${e.promptOnly!.steps} (${e.promptOnly!.ssim.toFixed(3)})${online}`;
+    }).join('; ');
     log(`[${i + 1}/${options.prompts.length}] ${text}  ${prompt}`);
   }
-  const reports = qualities.map((quality): QualityReport => {
-    const steps = perPrompt.map((p) => p.budgets[quality].steps);
-    const ssims = perPrompt.map((p) => p.budgets[quality].ssim);
-    const meanSteps = steps.reduce((s, v) => s + v, 0) / steps.length;
-    const uniformSsims = perPrompt.map((p) => p.uniform[quality].ssim);
-    const uniformSteps = uniformStepsFor(model, quality);
-    return {
-      quality,
-      target: model.rule.targets[quality],
-      meanSteps,
-      minSteps: Math.min(...steps),
-      maxSteps: Math.max(...steps),
-      unetSavedPct: 100 * (1 - meanSteps / referenceSteps),
-      meanSsim: ssims.reduce((s, v) => s + v, 0) / ssims.length,
-      p5Ssim: percentile(ssims, 0.05),
-      shareBelow090: ssims.filter((v) => v < 0.9).length / ssims.length,
-      meanMsSsim: perPrompt.reduce((s, p) => s + p.budgets[quality].msSsim, 0) / perPrompt.length,
-      uniform: {
-        steps: uniformSteps,
-        unetSavedPct: 100 * (1 - uniformSteps / referenceSteps),
-        meanSsim: mean(uniformSsims),
-        p5Ssim: percentile(uniformSsims, 0.05),
-        shareBelow090: uniformSsims.filter((v) => v < 0.9).length / uniformSsims.length,
-      },
-    };
-  });
+
+  const reports: QualityReport[] = [];
+  for (const quality of qualities) {
+    const target = model.rule.targets[quality];
+    // The best fixed count with hindsight: the fewest grid steps meeting the target on these prompts.
+    let bestFixedSteps = referenceSteps;
+    for (const steps of model.stepGrid) {
+      const runs: Measured[] = [];
+      for (let i = 0; i < options.prompts.length; i++) runs.push(await fixedAt(i, steps));
+      if (meetsTarget(runs.map((r) => r.ssim), target)) {
+        bestFixedSteps = steps;
+        break;
+      }
+    }
+    log(`${quality}: the best fixed step count meeting SSIM ${target} on these prompts is ${bestFixedSteps}`);
+    for (const [i, p] of perPrompt.entries()) p.byQuality[quality].bestFixed = await fixedAt(i, bestFixedSteps);
+    const methods = (['fixed', 'bestFixed', 'promptOnly', 'online'] as const)
+      .filter((m) => perPrompt.every((p) => p.byQuality[quality][m]))
+      .map((m) => summariseMethod(m, perPrompt.map((p) => p.byQuality[quality][m]!), target, referenceSteps, bestFixedSteps));
+    reports.push({ quality, target, fixedSteps: model.calibration.outOfFold[quality]?.uniformSteps ?? referenceSteps, bestFixedSteps, methods });
+  }
   const balanced = reports.find((r) => r.quality === 'balanced');
+  const goals = (balanced?.methods ?? [])
+    .filter((m) => m.method === 'promptOnly' || m.method === 'online')
+    .map((m) => ({
+      method: m.method,
+      unetSavedPct: m.unetSavedPct,
+      meanSsim: m.meanSsim,
+      shareBelow090: m.shareBelow090,
+      fewerThanBestFixedPct: m.fewerThanBestFixedPct,
+      met: m.unetSavedPct >= 35 && m.meanSsim >= 0.95 && m.shareBelow090 <= 0.05 && m.fewerThanBestFixedPct >= 15,
+    }));
   return {
     modelId: model.modelId,
     createdAt: new Date().toISOString(),
@@ -155,61 +212,7 @@ export async function evaluateBudget(renderer: BudgetRenderer, model: BudgetMode
     referenceSteps,
     msPerStep: unetSteps > 0 ? unetMs / unetSteps : 0,
     qualities: reports,
-    goal: balanced
-      ? {
-          unetSavedPct: balanced.unetSavedPct,
-          meanSsim: balanced.meanSsim,
-          shareBelow090: balanced.shareBelow090,
-          met: balanced.unetSavedPct >= 35 && balanced.meanSsim >= 0.95 && balanced.shareBelow090 <= 0.05,
-        }
-      : null,
+    goals,
     perPrompt,
   };
-}
-
-/** A Markdown summary the README can quote. */
-export function formatEvaluationMarkdown(report: EvaluationReport, model: BudgetModel): string {
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-  const lines = [
-    `# Step budgets on \`${report.modelId}\``,
-    '',
-    `Held-out prompts: ${report.prompts} (calibrated on ${model.calibration.trainPrompts} training prompts), ` +
-      `${report.width}x${report.height} px, seed ${report.seed} (calibration seed ${model.calibration.seed}), ` +
-      `scheduler ${model.scheduler}, reference ${report.referenceSteps} steps, step grid ${model.stepGrid.join(', ')}.`,
-    '',
-    '| quality | SSIM target | predicted-SSIM threshold | mean steps (min-max) | UNet evaluations saved | mean SSIM | 5th pct SSIM | share < 0.90 | mean MS-SSIM |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...report.qualities.map(
-      (q) =>
-        `| ${q.quality} | ${q.target.toFixed(2)} | ${model.rule.thresholds[q.quality].toFixed(4)} | ${q.meanSteps.toFixed(1)} (${q.minSteps}-${q.maxSteps}) | ` +
-        `${q.unetSavedPct.toFixed(1)}% | ${q.meanSsim.toFixed(4)} | ${q.p5Ssim.toFixed(4)} | ${pct(q.shareBelow090)} | ${q.meanMsSsim.toFixed(4)} |`,
-    ),
-    '',
-    'Baseline: one fixed step count per level for every prompt (the fewest grid steps meeting the same target on the training prompts):',
-    '',
-    '| quality | fixed steps | UNet evaluations saved | mean SSIM | 5th pct SSIM | share < 0.90 |',
-    '|---|---|---|---|---|---|',
-    ...report.qualities.map(
-      (q) =>
-        `| ${q.quality} | ${q.uniform.steps} | ${q.uniform.unetSavedPct.toFixed(1)}% | ${q.uniform.meanSsim.toFixed(4)} | ${q.uniform.p5Ssim.toFixed(4)} | ${pct(q.uniform.shareBelow090)} |`,
-    ),
-    '',
-    ...report.qualities.map((q) => {
-      const diff = 100 * (1 - q.meanSteps / q.uniform.steps);
-      const word = diff >= 0 ? `${diff.toFixed(1)}% fewer` : `${(-diff).toFixed(1)}% more`;
-      return `- ${q.quality}: the predicted budgets use ${word} steps than the fixed ${q.uniform.steps}, at mean SSIM ${q.meanSsim.toFixed(4)} vs ${q.uniform.meanSsim.toFixed(4)}.`;
-    }),
-    '',
-  ];
-  if (report.goal) {
-    lines.push(
-      `Goal (balanced): >= 35% fewer UNet evaluations than a fixed ${report.referenceSteps}, mean SSIM >= 0.95, <= 5% under 0.90: ` +
-        `${report.goal.met ? 'met' : 'NOT met'} (${report.goal.unetSavedPct.toFixed(1)}%, ${report.goal.meanSsim.toFixed(4)}, ${pct(report.goal.shareBelow090)}).`,
-      '',
-    );
-  }
-  const cv = Object.entries(model.curves).map(([k, v]) => `${k} ${v!.cvRmse.toFixed(4)} (lambda ${v!.lambda.toPrecision(2)})`);
-  lines.push(`Predictor: ridge on the ${model.features.normalise === 'l2' ? 'L2-normalised ' : ''}pooled text encoding; cross-validated RMSE per curve: ${cv.join(', ')}.`, '');
-  lines.push(`UNet time per step during evaluation: ${report.msPerStep.toFixed(2)} ms. Generated ${report.createdAt} by \`npm run budget:eval\`.`, '');
-  return lines.join('\n');
 }
