@@ -105,6 +105,15 @@ export class FakeDiscord extends FakeDiscordServer {
     return this.store.toApi(record);
   }
 
+  /** Makes `user` the owner of guild `index` (all permissions) and tells the bot (GUILD_UPDATE). */
+  transferOwnership(user: FakeUser, index = 0): void {
+    const guild = this.guild(index);
+    this.world.transferOwnership(guild, user);
+    const { members: _m, channels: _c, threads: _t, presences: _p, voice_states: _v, ...update } = this.world.guildCreate(guild);
+    this.gateway.dispatch('GUILD_UPDATE', update);
+    this.activity.emit({ kind: 'guild', guildId: guild.id });
+  }
+
   private component(user: FakeUser, message: MessageRef, customId: string, extra: Record<string, unknown>): InteractionHandle {
     const target = this.requireMessage(message);
     const component = findComponent(target.api.components, customId);

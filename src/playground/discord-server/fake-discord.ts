@@ -6,14 +6,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIApplicationCommand, APIMessage } from 'discord.js';
+import { ActivityFeed } from './activity.js';
 import { ChangeFeed } from './change-feed.js';
 import { ChannelFeatures } from './channel-features.js';
 import { FakeClock } from './clock.js';
 import { FakeGateway, type IdentifyRecord } from './gateway.js';
 import { DiscordApiFault, Faults, readBody, sendFault, sendJson } from './http-io.js';
 import { addInteractionRoutes, InteractionRegistry } from './interactions.js';
-import { MessageStore, type MessageRecord } from './message-store.js';
+import { MessageStore, visibleTo, type MessageRecord } from './message-store.js';
 import { addApplicationRoutes, CommandRegistry } from './rest-application.js';
 import { addChannelRoutes } from './rest-channels.js';
 import { RouteTable, type RecordedCall } from './rest-router.js';
@@ -33,6 +35,19 @@ export interface FakeDiscordOptions {
   webhookTtlMs?: number;
   /** Per-file upload limit, also sent as `attachment_size_limit` (default 10 MiB). */
   attachmentSizeLimit?: number;
+  /** Address to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** Port to listen on (default 0: a free one). */
+  port?: number;
+}
+
+/**
+ * Requests outside Discord's own paths (`/api/v10`, `/gateway`, `/attachments`), e.g. the playground's
+ * web page. `request` returns false for paths it does not serve; `upgrade` likewise for WebSockets.
+ */
+export interface SiteHandler {
+  request(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> | boolean;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean;
 }
 
 /** A message given by its object, `{ id }`, or id. */
@@ -45,6 +60,8 @@ export class FakeDiscordServer {
   readonly world: FakeWorld;
   readonly token: string;
   readonly feed = new ChangeFeed();
+  /** Messages, channels and commands that changed, for watchers other than the gateway (the web page). */
+  readonly activity = new ActivityFeed();
   readonly calls: RecordedCall[] = [];
   /** Handler crashes inside the fake (answered with 500); a test should expect this to stay empty. */
   readonly errors: Error[] = [];
@@ -56,6 +73,9 @@ export class FakeDiscordServer {
   protected readonly attachmentSizeLimit: number;
   private readonly routes = new RouteTable();
   private readonly server: Server;
+  private readonly host: string;
+  private readonly port: number;
+  private site: SiteHandler | undefined;
   private origin = '';
 
   protected constructor(options: FakeDiscordOptions) {
@@ -64,11 +84,17 @@ export class FakeDiscordServer {
     this.token = `${Buffer.from(this.world.bot.id).toString('base64url')}.${randomBytes(4).toString('base64url')}.${randomBytes(20).toString('base64url')}`;
     this.attachmentSizeLimit = options.attachmentSizeLimit ?? 10 * 1024 * 1024;
     this.gateway = new FakeGateway(this.world, this.token, () => this.gatewayUrl, options.heartbeatIntervalMs ?? 41_250);
+    this.host = options.host ?? '127.0.0.1';
+    this.port = options.port ?? 0;
     const dispatch = (event: string, data: Record<string, unknown>) => {
       this.gateway.dispatch(event, data);
+      this.activity.emitForDispatch(event, data);
       this.feed.notify();
     };
-    this.store = new MessageStore(this.world, () => this.origin, this.attachmentSizeLimit, dispatch);
+    const touched = (record: MessageRecord) => {
+      if (record.ephemeral) this.activity.emit({ kind: 'message', channelId: record.api.channel_id, messageId: record.api.id });
+    };
+    this.store = new MessageStore(this.world, () => this.origin, this.attachmentSizeLimit, dispatch, touched);
     this.features = new ChannelFeatures(this.world, this.store, dispatch);
     this.interactions = new InteractionRegistry(this.world, this.store, {
       callbackDeadlineMs: options.callbackDeadlineMs ?? 3_000, webhookTtlMs: options.webhookTtlMs ?? 15 * 60_000,
@@ -79,14 +105,31 @@ export class FakeDiscordServer {
     addInteractionRoutes(this.routes, this.interactions, () => this.feed.notify());
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname === '/gateway') this.gateway.handleUpgrade(req, socket, head);
-      else socket.destroy();
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/gateway') this.gateway.handleUpgrade(req, socket, head);
+      else if (!this.site?.upgrade(req, socket, head, url)) socket.destroy();
     });
   }
 
   protected async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, this.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.origin = `http://${originHost(this.host)}:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** This server's own origin (`http://127.0.0.1:port`): attachment URLs start with it. */
+  get baseUrl(): string {
+    return this.origin;
+  }
+
+  /** Serves `site` on the same port for every path Discord itself does not use (one site at a time). */
+  serveSite(site: SiteHandler): void {
+    this.site = site;
   }
 
   /** Value for discord.js `rest.api`. */
@@ -154,6 +197,17 @@ export class FakeDiscordServer {
   /** Non-ephemeral messages of a channel (or thread), oldest first. */
   messages(channelId: string): APIMessage[] {
     return this.store.list(channelId).map((r) => this.store.toApi(r));
+  }
+
+  /** A channel's messages as `user` sees them, oldest first: public ones plus their own ephemeral replies. */
+  messagesFor(channelId: string, user: FakeUser): APIMessage[] {
+    return this.store.listFor(channelId, user.id).map((r) => this.store.toApi(r));
+  }
+
+  /** The message if it exists and `user` may see it (ephemeral replies only reach their interaction's user). */
+  visibleMessage(ref: MessageRef, user: FakeUser): APIMessage | undefined {
+    const record = this.store.get(refId(ref));
+    return record && visibleTo(record, user.id) ? this.store.toApi(record) : undefined;
   }
 
   message(ref: MessageRef): APIMessage | undefined {
@@ -227,7 +281,10 @@ export class FakeDiscordServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     if (req.method === 'GET' && url.pathname.startsWith('/attachments/')) return this.serveFile(url.pathname, res);
-    if (!url.pathname.startsWith(`${API_PREFIX}/`)) return sendFault(res, Faults.notFound());
+    if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
+      if (this.site && (await this.serveSiteRequest(req, res, url))) return;
+      return sendFault(res, Faults.notFound());
+    }
     const path = url.pathname.slice(API_PREFIX.length);
     const method = req.method ?? 'GET';
     const call: RecordedCall = {
@@ -252,7 +309,19 @@ export class FakeDiscordServer {
       sendFault(res, fault);
     }
     this.calls.push(call);
+    if (call.route?.includes('/commands') && method !== 'GET' && call.status < 300) this.activity.emit({ kind: 'commands' });
     this.feed.notify();
+  }
+
+  private async serveSiteRequest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    try {
+      return await this.site!.request(req, res, url);
+    } catch (error) {
+      this.errors.push(error as Error);
+      if (!res.headersSent) sendFault(res, new DiscordApiFault(500, 0, '500: Internal Server Error'));
+      else res.destroy();
+      return true;
+    }
   }
 
   private serveFile(pathname: string, res: ServerResponse): void {
@@ -261,6 +330,12 @@ export class FakeDiscordServer {
     if (!file) return sendFault(res, Faults.notFound());
     res.writeHead(200, { 'content-type': file.contentType ?? 'application/octet-stream', 'content-length': file.data.length }).end(file.data);
   }
+}
+
+/** The host this server calls itself by: a wildcard address (all interfaces) is reached on loopback. */
+function originHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export function refId(ref: MessageRef): string {

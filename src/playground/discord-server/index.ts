@@ -4,7 +4,8 @@
  * `discord.token`, then act as users and assert on what the bot sent. See README.md.
  */
 export { FakeDiscord, type PostMessageInput } from './acting-users.js';
-export type { FakeDiscordOptions, MessageRef } from './fake-discord.js';
+export type { FakeDiscordOptions, MessageRef, SiteHandler } from './fake-discord.js';
+export type { Activity, ActivityListener } from './activity.js';
 export { InteractionHandle } from './interaction-handle.js';
 export type { CallbackRecord } from './interactions.js';
 export type { FakeFile, OptionValue } from './interaction-payloads.js';

@@ -59,6 +59,8 @@ export class MessageStore {
     private readonly baseUrl: () => string,
     private readonly uploadLimit: number,
     private readonly dispatch: Dispatch,
+    /** Told of every created, edited or deleted message, ephemeral ones too (the gateway never sees those). */
+    private readonly touched: (record: MessageRecord) => void = () => {},
   ) {}
 
   /** Stores bytes and returns the file with the URL this server serves them from. */
@@ -98,6 +100,15 @@ export class MessageStore {
   /** Non-ephemeral messages of a channel, oldest first. */
   list(channelId: string): MessageRecord[] {
     return (this.byChannel.get(channelId) ?? []).map((id) => this.messages.get(id)!).filter((r) => !r.deleted && !r.ephemeral);
+  }
+
+  /**
+   * A channel's messages as `userId` sees them, oldest first: every public message plus the ephemeral
+   * replies to that user's own interactions. Deleted messages are left out.
+   */
+  listFor(channelId: string, userId: string): MessageRecord[] {
+    return (this.byChannel.get(channelId) ?? []).map((id) => this.messages.get(id)!)
+      .filter((r) => !r.deleted && visibleTo(r, userId));
   }
 
   /** The message as Discord would send it to the bot (reactions with `me`). */
@@ -142,6 +153,7 @@ export class MessageStore {
       if ('message_count' in channel) Object.assign(channel, { message_count: (channel.message_count ?? 0) + 1, total_message_sent: ((channel as { total_message_sent?: number }).total_message_sent ?? 0) + 1 });
       this.dispatch('MESSAGE_CREATE', this.gatewayMessage(record));
     }
+    this.touched(record);
     return record;
   }
 
@@ -162,6 +174,7 @@ export class MessageStore {
     api.flags = (api.flags ?? 0) & ~(1 << 7); // an edit ends the "thinking" state of a deferred reply
     api.edited_timestamp = this.world.clock.iso();
     if (!record.ephemeral) this.dispatch('MESSAGE_UPDATE', this.gatewayMessage(record));
+    this.touched(record);
     return record;
   }
 
@@ -169,6 +182,7 @@ export class MessageStore {
     record.deleted = true;
     const channel = this.world.channels.get(record.api.channel_id);
     if (!record.ephemeral) this.dispatch('MESSAGE_DELETE', { id: record.api.id, channel_id: record.api.channel_id, ...(channel?.guild_id ? { guild_id: channel.guild_id } : {}) });
+    this.touched(record);
   }
 
   /** MESSAGE_CREATE / MESSAGE_UPDATE data: the message plus guild_id and the author's member. */
@@ -251,6 +265,11 @@ export class MessageStore {
       return out;
     });
   }
+}
+
+/** Whether `userId` may see `record`: public messages to all, ephemeral ones to the interaction's user. */
+export function visibleTo(record: MessageRecord, userId: string): boolean {
+  return !record.ephemeral || record.api.interaction_metadata?.user.id === userId;
 }
 
 export function isFault(error: unknown): error is DiscordApiFault {

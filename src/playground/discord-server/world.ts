@@ -49,7 +49,8 @@ export interface FakeUser {
 export interface FakeGuild {
   readonly id: string;
   readonly name: string;
-  readonly ownerId: string;
+  /** Changed only by `FakeWorld.transferOwnership`. */
+  ownerId: string;
   readonly roles: APIRole[];
   /** Text channel ids by name. */
   readonly channelIds: Map<string, string>;
@@ -114,6 +115,11 @@ export class FakeWorld {
     let bits = 0n;
     for (const role of guild.roles) if (roleIds.has(role.id)) bits |= BigInt(role.permissions);
     return bits.toString();
+  }
+
+  /** Makes `user` the guild's owner (all permissions), as Discord's ownership transfer does. */
+  transferOwnership(guild: FakeGuild, user: FakeUser): void {
+    guild.ownerId = user.id;
   }
 
   requireGuild(guildId: string | undefined): FakeGuild {
