@@ -15,16 +15,22 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
 
+/** Where Redis is looked for when REDIS_URL is not set (and an embedded one is started when nothing answers). */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /** Environment schema: names, types, bounds and defaults. .env.example documents each one. */
-export const envSchema = z.object({
+const envObject = z.object({
   // Discord
   DISCORD_TOKEN: optionalText,
   DISCORD_APPLICATION_ID: optionalText,
   DISCORD_GUILD_ID: optionalText,
   DISCORD_API_BASE: z.string().url().default('https://discord.com/api'),
   DISCORD_READ_MESSAGES: bool.default(true),
+  // Local playground (npm start without DISCORD_TOKEN)
+  PLAYGROUND_HOST: z.string().min(1).default('127.0.0.1'),
+  PLAYGROUND_PORT: int(0, 65535).default(3000),
   // Redis and queue
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_URL: optionalText.pipe(z.string().url().optional()),
   QUEUE_PREFIX: z.string().min(1).max(40).default('taleframe'),
   QUEUE_MAX_WAITING_PER_USER: int(1, 1000).default(8),
   QUEUE_MAX_WAITING_PER_STORY: int(1, 10000).default(24),
@@ -60,6 +66,14 @@ export const envSchema = z.object({
   METRICS_PORT: int(0, 65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/**
+ * The validated environment. REDIS_URL always holds a URL; `redisUrlGiven` says whether the operator
+ * chose it (otherwise `npm start` may start an embedded Redis when nothing answers at the default).
+ */
+export const envSchema = envObject.transform(({ REDIS_URL, ...rest }) => ({
+  ...rest, REDIS_URL: REDIS_URL ?? DEFAULT_REDIS_URL, redisUrlGiven: REDIS_URL !== undefined,
+}));
 
 export type Config = z.infer<typeof envSchema>;
 

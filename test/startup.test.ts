@@ -1,15 +1,23 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, runEntry } from './support/run-node.js';
 
-// The bot must refuse to start with one clear sentence, not a stack trace, when it cannot work.
+// `npm start` must refuse to start with one clear sentence, not a stack trace, when it cannot work.
 describe('npm start refuses a configuration it cannot run with', () => {
-  it('exits non-zero with one sentence when DISCORD_TOKEN is missing', async () => {
-    const result = await runEntry('src/main.ts', [], cleanEnv());
-    expect(result.code).not.toBe(0);
-    const lines = result.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/DISCORD_TOKEN is not set/);
-    expect(result.stderr).not.toMatch(/\s+at\s/);
+  it('without DISCORD_TOKEN runs the playground, and names PLAYGROUND_PORT when that port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const result = await runEntry('src/main.ts', [], cleanEnv({ PLAYGROUND_PORT: String(port), REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }));
+      expect(result.code).not.toBe(0);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toBe(`taleframe: port ${port} on 127.0.0.1 is in use: set PLAYGROUND_PORT to a free port.`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('exits non-zero with one sentence when Redis does not answer', async () => {
