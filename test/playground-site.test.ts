@@ -27,7 +27,7 @@ const sockets: WebSocket[] = [];
 
 async function call<T = Record<string, unknown>>(token: string | undefined, method: string, path: string, body?: unknown, files: { field: string; name: string; data: Buffer }[] = []): Promise<{ status: number; json: T }> {
   const headers: Record<string, string> = token ? { 'x-playground-member': token } : {};
-  let payload: BodyInit | undefined;
+  let payload: FormData | string | undefined;
   if (files.length > 0) {
     const form = new FormData();
     form.append('payload', JSON.stringify(body ?? {}));

@@ -118,28 +118,45 @@ async function openChannel(id: string): Promise<void> {
   composer.cancelReply();
   closeSidebar();
   renderChannels();
-  const list = el<HTMLOListElement>('messages');
   list.replaceChildren();
   messages.clear();
+  following = true;
   for (const message of await api.messages(id)) upsert(message);
   list.scrollTop = list.scrollHeight;
   composer.focus();
 }
 
+/** Whether the list follows new messages: true until the member scrolls up to read older ones. */
+let following = true;
+const list = el<HTMLOListElement>('messages');
+list.addEventListener('scroll', () => {
+  following = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+});
+// Pictures load after their message is drawn; keep the newest message in view while following.
+list.addEventListener('load', () => following && (list.scrollTop = list.scrollHeight), true);
+
 /** Adds or redraws a message in place (kept in id order, which is time order). */
 function upsert(message: MessageView): void {
   if (message.channelId !== channelId || dismissed.has(message.id)) return;
-  const list = el<HTMLOListElement>('messages');
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const atBottom = following;
+  const before = messages.get(message.id);
+  const existing = document.getElementById(`message-${message.id}`);
+  if (existing && before && JSON.stringify(before) === JSON.stringify(message)) return;
   messages.set(message.id, message);
   const node = renderMessage(message, actions);
-  const existing = document.getElementById(`message-${message.id}`);
-  if (existing) existing.replaceWith(node);
-  else {
+  if (existing) {
+    // Keep keyboard focus on the same control (or the message) when a message is redrawn.
+    const focused = existing.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+    existing.replaceWith(node);
+    if (focused) ((focused.dataset.key && node.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused.dataset.key)}"]`)) || node).focus();
+  } else {
     const later = [...list.children].find((child) => BigInt((child as HTMLElement).dataset.id!) > BigInt(message.id));
     list.insertBefore(node, later ?? null);
   }
+  // What the member caused (their message, their command's answer, a private reply) is always brought into view.
+  const mine = message.author.id === state.me.id || message.ephemeral || message.interaction?.userName === state.me.name;
   if (atBottom) list.scrollTop = list.scrollHeight;
+  else if (mine && !existing) node.scrollIntoView({ block: 'end' });
 }
 
 function onFrame(frame: SocketFrame): void {

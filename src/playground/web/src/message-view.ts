@@ -199,6 +199,7 @@ function renderButtonRow(message: MessageView, row: ButtonView[], actions: Messa
   for (const button of row) {
     const control = document.createElement('button');
     control.type = 'button';
+    control.dataset.key = `component:${button.customId ?? button.url}`;
     control.className = `component style-${button.style}`;
     control.textContent = [button.emoji, button.label].filter(Boolean).join(' ');
     control.disabled = button.disabled;
@@ -215,6 +216,7 @@ function renderReactions(element: HTMLElement, message: MessageView, actions: Me
   for (const reaction of message.reactions) {
     const control = document.createElement('button');
     control.type = 'button';
+    control.dataset.key = `reaction:${reaction.emoji}`;
     control.className = 'reaction';
     control.setAttribute('aria-pressed', String(reaction.me));
     const who = reaction.names.join(', ');
@@ -235,6 +237,7 @@ function renderActions(toolbar: HTMLElement, message: MessageView, actions: Mess
   const add = (label: string, text: string, run: () => void) => {
     const control = document.createElement('button');
     control.type = 'button';
+    control.dataset.key = `action:${label}`;
     control.textContent = text;
     control.title = label;
     control.setAttribute('aria-label', label);
@@ -246,7 +249,8 @@ function renderActions(toolbar: HTMLElement, message: MessageView, actions: Mess
   if (!message.ephemeral) add('Reply', '↩', () => actions.reply(message));
   const picture = message.embeds.find((e) => e.image)?.image?.url ?? message.attachments.find((a) => IMAGE.test(a.contentType ?? '') && !a.contentType?.includes('gif'))?.url;
   if (picture && !message.ephemeral && message.author.bot) add('Paint a mask to refine', '🖌', () => actions.paint(message, picture));
-  if (!message.ephemeral) for (const name of actions.apps()) add(`Apps: ${name}`, `⚙ ${name}`, () => actions.app(message, name));
+  // The bot's message apps ("Refine draft") act on its pictures, so they are offered where there is one.
+  if (picture && !message.ephemeral) for (const name of actions.apps()) add(`Apps: ${name}`, `⚙ ${name}`, () => actions.app(message, name));
 }
 
 function toggleReactionPicker(toolbar: HTMLElement, message: MessageView, actions: MessageActions): void {
