@@ -10,7 +10,7 @@ describe('npm start refuses a configuration it cannot run with', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as AddressInfo).port;
     try {
-      const result = await runEntry('src/main.ts', [], cleanEnv({ PLAYGROUND_PORT: String(port), REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }));
+      const result = await runEntry('src/main.ts', [], cleanEnv({ PLAYGROUND_PORT: String(port), REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }), 90_000);
       expect(result.code).not.toBe(0);
       const lines = result.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
@@ -18,7 +18,7 @@ describe('npm start refuses a configuration it cannot run with', () => {
     } finally {
       taken.close();
     }
-  });
+  }, 100_000);
 
   it('exits non-zero with one sentence when Redis does not answer', async () => {
     const result = await runEntry('src/main.ts', [], cleanEnv({ DISCORD_TOKEN: 'x.y.z', REDIS_URL: 'redis://127.0.0.1:1' }));

@@ -7,8 +7,6 @@
 import { networkInterfaces } from 'node:os';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { loadCommands } from '../discord/command-loader.js';
-import { registerCommands } from '../discord/command-registration.js';
 import { FakeDiscord } from './discord-server/index.js';
 import { PlaygroundSite } from './site/playground-site.js';
 import { ensureWebBundle } from './site/web-bundle.js';
@@ -45,6 +43,9 @@ export async function startPlayground(config: PlaygroundConfig, log: Logger): Pr
     const bundle = await ensureWebBundle((line) => log.info(line));
     const site = new PlaygroundSite(discord, bundle, config.UPLOAD_LIMIT_BYTES);
     discord.serveSite(site);
+    // Loaded once the port is ours, so a taken port is reported before discord.js is read.
+    const { loadCommands } = await import('../discord/command-loader.js');
+    const { registerCommands } = await import('../discord/command-registration.js');
     const commands = await loadCommands();
     await registerCommands(commands.values(), { token: discord.token, applicationId: discord.bot.id, guildId: discord.guild().id, apiBase: discord.restBase });
     const port = Number(new URL(discord.baseUrl).port);

@@ -12,6 +12,8 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json',
 };
 
+const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 /** Sends the file for `pathname` from `dir`; returns false when there is none. */
 export async function serveStatic(dir: string, pathname: string, res: ServerResponse): Promise<boolean> {
   const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
@@ -25,6 +27,8 @@ export async function serveStatic(dir: string, pathname: string, res: ServerResp
     // Assets carry a content hash in their names; the page itself must always be fresh.
     'cache-control': relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
+    // The page loads only its own scripts and styles; pictures and clips come from this server too.
+    ...(file.endsWith('.html') ? { 'content-security-policy': CSP } : {}),
   });
   createReadStream(file).pipe(res);
   return true;
