@@ -190,7 +190,7 @@ async function storyLoop(alice: Page, bob: Page): Promise<void> {
   await bobDraft.locator('.reaction', { hasText: '1️⃣' }).focus();
   await bob.keyboard.press('Enter');
   await expect.poll(() => bobDraft.locator('.reaction', { hasText: '1️⃣' }).getAttribute('aria-pressed')).toBe('true');
-  const panel = message(alice, /panel: variant 1/);
+  const panel = message(alice, /panel: (variant|picture) 1/);
   await panel.waitFor({ timeout: 30_000 });
   await expect.poll(() => storyDraft.locator('.reaction', { hasText: '1️⃣' }).getAttribute('title')).toMatch(/Alice, Bob/);
   await panel.scrollIntoViewIfNeeded();
@@ -215,7 +215,7 @@ async function storyLoop(alice: Page, bob: Page): Promise<void> {
   await alice.locator('#pending-files li', { hasText: 'mask.png' }).waitFor();
   await shot(alice, '09-mask-reply-ready');
   await alice.locator('#composer-input').press('Enter');
-  const refined = message(alice, /Refinement of variant 1/);
+  const refined = message(alice, /Refinement of (variant|picture) 1/);
   await refined.waitFor({ timeout: 90_000 });
   await refined.locator('img.embed-image').scrollIntoViewIfNeeded();
   await shot(alice, '10-refined-draft');
