@@ -6,6 +6,7 @@ import { llmPlanJsonSchema, SYSTEM_PROMPT } from '../src/planner/llm-plan-format
 import { FakeOpenAI } from './fake-openai/fake-openai-server.js';
 
 const fox = readFileSync(new URL('../examples/aesop-fox-and-grapes.txt', import.meta.url), 'utf8');
+const farmer = readFileSync(new URL('./planner-passages/zh-shou-zhu-dai-tu.txt', import.meta.url), 'utf8');
 
 const scene = (firstSentence: number, lastSentence: number, extra: Record<string, unknown> = {}) => ({
   firstSentence,
@@ -166,5 +167,34 @@ describe('LLM planner against the fake Chat Completions server', () => {
     fake.script({ kind: 'json', body: goodPlan });
     expect((await llm.plan({ passage: fox })).planner).toBe('llm');
     expect(fake.requests[0]!.body.model).toBe('gpt-4o-mini');
+  });
+
+  it('asks for English prompts from a Chinese passage and keeps the passage\'s name 农夫 as the key of "a farmer"', async () => {
+    const farmerScene = (first: number, last: number, characters: string[]) =>
+      scene(first, last, { characters, action: 'a farmer waiting beside a tree stump', setting: 'a field', prompt: '(farmer:1.2) sitting by a (tree stump:1.2), field, day' });
+    fake.script({
+      kind: 'json',
+      body: {
+        scenes: [farmerScene(1, 3, ['农夫', '兔子']), farmerScene(4, 7, ['farmer (农夫)'])],
+        newCharacters: [
+          { name: 'farmer (农夫)', description: 'a farmer in a straw hat with a hoe' },
+          { name: '兔子', description: 'a brown hare' },
+          { name: 'Zorgon', description: 'a wizard the passage never mentions' },
+        ],
+      },
+    });
+    const result = await planner().plan({ passage: farmer });
+    expect(SYSTEM_PROMPT).toMatch(/any language/);
+    expect(SYSTEM_PROMPT).toMatch(/in English/);
+    const user = userMessage();
+    expect(user).toContain('宋国有一个农夫');
+    expect(user).toMatch(/\[4\] 农夫放下锄头/); // full-width stops split sentences
+    expect(result.planner).toBe('llm');
+    expect(result.newCharacters).toEqual([
+      { name: '农夫', description: 'a farmer in a straw hat with a hoe' },
+      { name: '兔子', description: 'a brown hare' },
+    ]);
+    expect(result.scenes.map((s) => s.characters)).toEqual([['农夫', '兔子'], ['农夫']]);
+    expect(result.notes.join(' ')).toMatch(/dropped new character "Zorgon"/);
   });
 });

@@ -32,13 +32,15 @@ export function splitSentences(passage: string): Sentence[] {
 
 function sentenceBounds(text: string): Array<[number, number]> {
   const bounds: Array<[number, number]> = [];
-  const endRe = /[.!?…]+["'”’)\]]*/g;
+  const endRe = /[.!?…。！？]+["'”’)\]」』]*/g;
   let start = 0;
   for (const m of text.matchAll(endRe)) {
     const end = m.index! + m[0].length;
     const rest = text.slice(end);
     const next = /^\s+(\S)/.exec(rest);
-    if (rest.trim() !== '' && (!next || !/[\p{Lu}\p{N}"“‘'(]/u.test(next[1]!))) continue;
+    // A full-width stop (Chinese, Japanese) ends a sentence without a space or a capital after it.
+    const fullWidth = /[。！？]/.test(m[0]);
+    if (!fullWidth && rest.trim() !== '' && (!next || !/[\p{Lu}\p{N}"“‘'(]/u.test(next[1]!))) continue;
     const before = /([\p{L}]+)\.$/u.exec(text.slice(start, m.index! + 1));
     if (m[0] === '.' && before && ABBREVIATIONS.has(before[1]!.toLowerCase())) continue;
     pushTrimmed(text, start, end, bounds);
