@@ -34,6 +34,28 @@ describe('bot failures', () => {
     expect(refusal.content).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('answers a passage in Chinese, planned offline, with one private sentence and queues nothing', async () => {
+    bed = await createBotBed();
+    const { discord } = bed;
+    const alice = discord.user('alice');
+    const started = discord.invokeSlash(alice, discord.channelId('general'), 'story', { title: '守株待兔', style: 'ink wash' }, 'new');
+    await started.waitForOriginal((m) => /has begun/.test(m.content), 10_000);
+    const thread = discord.threads()[0]!;
+    const passage = '从前，宋国有一个农夫。一天，他正在田里干活，忽然一只兔子撞在树桩上死了。';
+    const illustrate = discord.invokeSlash(alice, thread.id, 'illustrate', { passage });
+    expect((await illustrate.callback()).elapsedMs).toBeLessThan(3000);
+    const answer = await illustrate.waitForFollowUp((m) => /offline planner reads English only/.test(m.content), 15_000);
+    expect(answer.flags! & EPHEMERAL).toBe(EPHEMERAL);
+    expect(answer.content).toMatch(/^⚠️ This passage looks like it is written in Chinese, .*OPENAI_BASE_URL or OPENAI_API_KEY/);
+    // The same passage as a plain message in the thread gets the sentence as a reply.
+    const message = discord.postMessage(alice, thread.id, { content: passage });
+    const reply = await discord.waitForMessage(thread.id, (m) => m.message_reference?.message_id === message.id, 15_000);
+    expect(reply.content).toMatch(/offline planner reads English only/);
+    const fromBot = discord.messages(thread.id).filter((m) => m.author.id === discord.bot.id);
+    expect(fromBot.some((m) => /planned|in the queue/.test(m.content) || m.attachments.length > 0 || /Scene/.test(m.embeds?.[0]?.title ?? ''))).toBe(false);
+    expect(discord.errors).toEqual([]);
+  });
+
   it('keeps a Cancel button working after a restart', async () => {
     bed = await createBotBed();
     const { discord } = bed;

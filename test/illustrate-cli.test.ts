@@ -87,6 +87,19 @@ describe('npm run illustrate', () => {
     }
   });
 
+  it('answers a Chinese passage, planned offline, with one sentence on the English-only planner and renders nothing', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'taleframe-illustrate-zh-'));
+    dirs.push(tmp);
+    const out = path.join(tmp, 'out');
+    const env = cleanEnv({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: prefix('tf-ill-zh'), DATA_DIR: path.join(tmp, 'data'), MODEL_DIR: 'models/toy' });
+    const result = await runEntry('src/cli/illustrate.ts', ['test/planner-passages/zh-shou-zhu-dai-tu.txt', '--out', out], env, 60_000);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^taleframe: This passage looks like it is written in Chinese, and the offline planner reads English only: .*OPENAI_BASE_URL or OPENAI_API_KEY/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).not.toMatch(/scene 1|prompt:/);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
   it('answers a missing passage file with one sentence and exit code 2', async () => {
     const result = await runEntry('src/cli/illustrate.ts', ['no-such-file.txt', '--out', '/tmp/x'], cleanEnv(), 30_000);
     expect(result.code).toBe(2);

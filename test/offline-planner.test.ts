@@ -18,10 +18,12 @@ describe('offline planner on the examples', () => {
     expect(plan.scenes.length).toBeLessThanOrEqual(5);
     for (const scene of plan.scenes) {
       expect(names(scene.characters)).toContain('fox');
-      expect(scene.prompt).toContain('(fox:1.2)');
+      // The fox is described, not named, at the head of the prompt.
+      expect(scene.prompt.startsWith('(a fox:1.2)')).toBe(true);
       expect(passage.slice(scene.passage.start, scene.passage.end)).toBe(scene.passage.text);
     }
-    expect(plan.scenes.some((s) => /vineyard|vine|trellis/.test(s.setting))).toBe(true);
+    expect(plan.scenes[0]!.prompt).toContain('in a vineyard');
+    expect(plan.scenes.some((s) => s.setting === 'vineyard at dusk')).toBe(true);
     expect(plan.scenes.map((s) => s.passage.text).join(' ')).not.toContain('The Fox and the Grapes');
   });
 
@@ -85,5 +87,99 @@ describe('offline planner on the examples', () => {
     expect(sentences.map((s) => s.text)).toEqual(['Mr. Jones came home.', '"Hello?" said he.', 'Next day it rained!']);
     expect(sentences.map((s) => s.paragraph)).toEqual([0, 0, 1]);
     for (const s of sentences) expect(text.slice(s.start, s.end)).toBe(s.text);
+  });
+});
+
+describe('offline planner: characters as an illustrator reads them', () => {
+  const cast = (passage: string) => planOffline({ passage }).newCharacters;
+
+  it('finds common nouns (WordNet people and animals) that act, speak or are introduced', () => {
+    const found = cast(
+      'There lived a king in a castle by the sea. One morning a witch came to the gate. "Let me in," said the old crow on the wall. ' +
+        'The grandmother sat by the fire while a dog slept at her feet.',
+    ).map((c) => c.name);
+    expect(found).toEqual(expect.arrayContaining(['king', 'witch', 'crow', 'grandmother', 'dog']));
+    expect(found).toHaveLength(5);
+  });
+
+  it('leaves out people who are only hypothetical, only owners of a thing, or only talked about', () => {
+    const found = cast(
+      'The Fox sat under the leaves, so tall that a child could stand beneath them. He chewed at the hunter\'s net. "My father was a baker," he said.',
+    ).map((c) => c.name);
+    expect(found).toEqual(['Fox']);
+  });
+
+  it('finds brother and sister both, and titled characters with their look', () => {
+    const plan = planOffline({
+      passage:
+        'Anna sat on the bank with her brother and her sister. Her brother was reading and her sister was asleep. ' +
+        'Suddenly a White Rabbit with pink eyes ran close by her. The Rabbit took a watch out of its waistcoat-pocket and hurried on.',
+    });
+    const byName = Object.fromEntries(plan.newCharacters.map((c) => [c.name, c.description]));
+    expect(Object.keys(byName)).toEqual(expect.arrayContaining(['Anna', 'brother', 'sister', 'White Rabbit']));
+    expect(byName['White Rabbit']).toBe('a white rabbit with pink eyes, in a waistcoat');
+    expect(Object.keys(byName)).not.toContain('Rabbit');
+  });
+
+  it('joins roles to the characters the passage says they are', () => {
+    const plan = planOffline({
+      passage:
+        'Martha lived with Uncle Tobias, who was a shepherd, and a cow named Daisy. The cow gave milk every morning. ' +
+        'One day an old woman came to the door. She was in reality a wicked witch, who wanted the cow.',
+    });
+    const names = plan.newCharacters.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['Martha', 'Uncle Tobias', 'Daisy', 'witch']));
+    expect(names).not.toContain('shepherd');
+    expect(names).not.toContain('cow');
+    expect(names).not.toContain('old woman');
+    const described = Object.fromEntries(plan.newCharacters.map((c) => [c.name, c.description]));
+    expect(described['Uncle Tobias']).toBe('a shepherd');
+    expect(described['Daisy']).toBe('a cow');
+    expect(described['witch']).toBe('a wicked witch');
+  });
+});
+
+describe('offline planner: prompts a picture model can draw', () => {
+  it('drops abstract words, keeps drawable things, and says where and when', () => {
+    const plan = planOffline({
+      passage:
+        'The old king lived in the midst of a great forest, and all the world was quiet and full of life. ' +
+        'One winter night the king walked through the snow with a lantern and a bunch of keys.',
+    });
+    const prompts = plan.scenes.map((s) => s.prompt).join(' | ');
+    for (const abstract of ['midst', 'world', 'life']) expect(prompts).not.toMatch(new RegExp(`\\b${abstract}\\b`));
+    expect(prompts).toContain('lantern');
+    expect(prompts).toMatch(/in a forest at night, in the snow/);
+  });
+
+  it('matches mood words whole: a cold winter night is not a win', () => {
+    const plan = planOffline({ passage: 'On a cold winter night the Fox walked alone through the snow to the river and looked at the dark water.' });
+    expect(plan.scenes[0]!.mood).not.toBe('triumphant');
+    expect(plan.scenes[0]!.mood).toBe('tense');
+    const win = planOffline({ passage: 'The Hare stood on the hill: he had won the race, a great triumph.' });
+    expect(win.scenes[0]!.mood).toBe('triumphant');
+  });
+
+  it('splits where the picture changes and keeps a character-less opening with the next scene', () => {
+    const plan = planOffline({ passage: example('tom-sawyer-fence') });
+    expect(plan.scenes[0]!.characters.map((c) => c.toLowerCase())).toContain('tom');
+    expect(plan.scenes[0]!.passage.text.startsWith('Saturday morning was come')).toBe(true);
+    expect(plan.scenes[0]!.prompt).toMatch(/bucket of whitewash/);
+  });
+});
+
+describe('offline planner: passages in other languages', () => {
+  it('answers a Chinese passage with one sentence naming the language and the LLM planner, and plans nothing', () => {
+    const plan = planOffline({ passage: '从前，宋国有一个农夫。一天，他正在田里干活，忽然一只兔子撞在树桩上死了。' });
+    expect(plan.scenes).toEqual([]);
+    expect(plan.newCharacters).toEqual([]);
+    expect(plan.notice).toMatch(/^This passage looks like it is written in Chinese, and the offline planner reads English only: .*OPENAI_BASE_URL or OPENAI_API_KEY.*\.$/);
+    expect(plan.notice!.split(/[.!?](\s|$)/).filter((x) => x && x.trim()).length).toBe(1);
+  });
+
+  it('recognises a Latin-script language that is not English, and never refuses English', () => {
+    expect(planOffline({ passage: 'Es war einmal eine kleine süße Dirne, die hatte jedermann lieb, der sie nur ansah.' }).notice).toMatch(/German/);
+    for (const name of ['aesop-fox-and-grapes', 'aesop-tortoise-and-hare', 'tom-sawyer-fence']) expect(planOffline({ passage: example(name) }).notice).toBeUndefined();
+    expect(planOffline({ passage: 'Zorro ran.' }).notice).toBeUndefined();
   });
 });

@@ -22,11 +22,24 @@ describe('prompt assembly', () => {
   it('joins scene, cast and style in one chunk when it fits', () => {
     const out = assembleScenePrompt(base, countWords);
     expect(out.prompt).toBe(
-      '(fox:1.2), leaping at (grapes:1.1), hot afternoon, Fox, a lean red fox with a white-tipped tail, watercolour storybook illustration, soft light',
+      '(fox:1.2), leaping at (grapes:1.1), hot afternoon, a lean red fox with a white-tipped tail, watercolour storybook illustration, soft light',
     );
     expect(out.chunks).toBe(1);
     expect(out.notes).toEqual([]);
     expect(out.negativePrompt).toBe('blurry, text, watermark, extra limbs');
+  });
+
+  it('says each character once: no "Name, name" and no second copy of a description the scene already has', () => {
+    const cast = {
+      'White Rabbit': { description: 'a white rabbit with pink eyes', addedBy: 'planner' },
+      Alice: { description: 'a girl in a blue dress', addedBy: 'planner' },
+    };
+    const out = assembleScenePrompt(
+      { ...base, scenePrompt: '(a white rabbit with pink eyes:1.2) running, in a field by day', characters: ['White Rabbit', 'Alice'], cast },
+      countWords,
+    );
+    expect(out.prompt).toBe('(a white rabbit with pink eyes:1.2) running, in a field by day, Alice, a girl in a blue dress, watercolour storybook illustration, soft light');
+    expect(out.prompt.match(/rabbit/gi)).toHaveLength(1);
   });
 
   it('shortens the scene detail first, least weighted and latest phrases first', () => {

@@ -100,6 +100,8 @@ async function main(): Promise<void> {
   const { countTokens } = await loadTokenCounter(config.MODEL_DIR);
   const planner = createPlanner(config, log);
   const plan = await planPassage(planner, { passage, style: { style: options.style, negative: options.negative }, cast: {} }, countTokens);
+  // Nothing to draw (a passage the offline planner cannot read): say why and render nothing.
+  if (plan.scenes.length === 0) throw new UsageError(plan.notice ?? `${options.passageFile} has nothing to draw.`);
   console.log(`planned ${plan.scenes.length} scene(s) with the ${plan.planner} planner${plan.notes.length ? ` (${plan.notes.join('; ')})` : ''}`);
   if (plan.addedCharacters.length > 0) console.log(`characters: ${plan.addedCharacters.map((n) => `${n} (${plan.cast[n]!.description})`).join(', ')}`);
   plan.scenes.forEach((s, i) => {

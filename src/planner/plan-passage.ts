@@ -23,6 +23,8 @@ export interface PassagePlan {
   addedCharacters: string[];
   planner: PlannerKind;
   notes: string[];
+  /** The planner's one sentence for the group when it planned nothing (a passage it cannot read). */
+  notice?: string;
 }
 
 export interface PassageContext {
@@ -48,5 +50,5 @@ export async function planPassage(planner: Planner, context: PassageContext, cou
     );
     return { scene, prompt: assembled.prompt, negativePrompt: assembled.negativePrompt, notes: assembled.notes };
   });
-  return { scenes, cast, addedCharacters, planner: plan.planner, notes: plan.notes };
+  return { scenes, cast, addedCharacters, planner: plan.planner, notes: plan.notes, notice: plan.notice };
 }

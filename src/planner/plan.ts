@@ -41,6 +41,11 @@ export interface PlanResult {
   newCharacters: NewCharacter[];
   planner: PlannerKind;
   notes: string[];
+  /**
+   * Set when the planner could not plan the passage and says why, in one sentence for the group
+   * (the offline planner given a passage in another language). Then `scenes` is empty.
+   */
+  notice?: string;
 }
 
 export interface Planner {

@@ -1,137 +1,258 @@
 /**
- * Reads a scene's action, setting, mood and shot out of its sentences without an LLM, and writes its
- * weighted prompt. Actions are the first main verb of a sentence that has a character (auxiliaries
- * like "was" and speech verbs like "said" are skipped), turned into "-ing" form with what follows
- * it; settings are prepositional phrases whose head is a place ("in the vineyard", "by the river");
- * moods come from a small word list. The prompt puts the characters first at weight 1.2 and the
- * action's object at 1.1, as EpicDiffusion's weighting does for a passage's key subjects.
+ * Reads a scene's action, key objects, setting, mood and shot out of its sentences without an LLM,
+ * and writes its weighted prompt in the shape of a picture caption: who (described), doing what, with
+ * which things, where and when — "(a hungry fox:1.2) jumping at (grapes:1.1), trellis, in a vineyard
+ * at dusk, medium shot". Only what can be drawn gets in: the action's object and the key objects are
+ * nouns WordNet files under things (artifacts, food, plants, natural objects, substances), so "midst",
+ * "life" and "world" never reach a prompt. Quoted speech is masked by the caller: what characters say
+ * is not what the picture shows. Word lists match whole words only ("winter" is not "win").
  */
 import nlp from 'compromise';
 import { PLAN_LIMITS, capText, type PlannedScene } from './plan.js';
-import type { Sentence } from './passage-sentences.js';
+import { tagOffsets } from './character-mentions.js';
+import { lookUpNoun } from './noun-lexicon.js';
+import { findPlace, findSetting, isPlaceWord, settingPhrase, type SceneSetting } from './scene-setting.js';
 
-const SKIP_VERBS = new Set(['be', 'have', 'do', 'say', 'reply', 'ask', 'seem', 'will', 'would', 'can', 'could', 'shall', 'should', 'may', 'might', 'must', 'begin', 'let']);
-const STOP_AFTER_VERB = /^(and|but|or|when|while|as|because|so|until|till|then|that|which|who|if|for)$/i;
-const DANGLING = /^(a|an|the|his|her|their|its|my|your|our|with|in|on|at|of|to|by|for|from|into|upon|very)$/i;
-const TIME_WORDS = /^(day|days|morning|evening|night|afternoon|time|times|moment|while|hour|week|year)$/i;
-const PLACE_WORDS = new Set(
-  `forest wood woods river stream brook lake sea shore beach road path lane street sidewalk fence garden orchard vineyard
-  trellis vine field fields meadow meadows hill hilltop mountain valley village town city house home kitchen room hall
-  castle tower church barn farm yard courtyard gate door window bridge well cave den nest tree oak roadside grass
-  shade sun market square camp ship boat harbour harbor island desert plain course goal palace inn school`.split(/\s+/),
+const SKIP_VERBS = new Set(
+  `be have do say reply ask answer tell seem will would can could shall should may might must begin let live dwell think know
+  consider wish want feel become get hear wonder pretend love remember understand mean recommend bother procure try
+  use go come please help keep need happen make show agree consent promise refuse prove name call fill bite break`.split(/\s+/),
 );
-const PREPOSITIONS = 'in|on|at|by|under|beneath|beside|near|along|across|through|into|over|inside|outside|behind|upon|among|around|toward|towards|from|up|down';
-const PLACE_PHRASE = new RegExp(
-  `\\b(${PREPOSITIONS})\\s+((?:the|a|an|his|her|their|its)\\s+)?((?:[\\p{Ll}-]+\\s+){0,2}([\\p{Ll}-]+))`,
-  'giu',
+/** Particles that complete a verb alone ("looked up") and prepositions that need their object. */
+const PARTICLES = /^(up|down|away|out|back|off|around|about|along|aside)$/i;
+const PREPOSITIONS = /^(over|across|into|onto|at|on|in|through|under|beneath|below|beside|behind|near|by|to|toward|towards|from|with|after|upon|against|past|inside|out of)$/i;
+const NOT_OBJECTS = new Set(
+  `thing things world earth way side end top bottom part piece pieces place air nothing something anything everything one
+  paw paws tail head eyes eye nose legs leg mouth lips jaws feet foot hands hand face heart voice beak wing wings claws feathers
+  fur mane whiskers remains inspiration yards`.split(/\s+/),
 );
-const MOODS: Array<[RegExp, string]> = [
-  [/\b(melanchol\w*|sad\w*|sorrow\w*|discourag\w*|gloom\w*|hopeless|burden|hollow|weep\w*|tears?)\b/i, 'melancholy'],
-  [/\b(mock\w*|ridicul\w*|laugh\w*|amused|fun|jeer\w*)\b/i, 'playful'],
-  [/\b(angr\w*|rage|furious|scorn\w*|despis\w*|sour)\b/i, 'bitter'],
-  [/\b(fear\w*|afraid|dread\w*|terr\w*|dark)\b/i, 'tense'],
-  [/\b(hungr\w*|thirst\w*|ach\w*|panting|tired)\b/i, 'strained'],
-  [/\b(ran|race|swift\w*|dart\w*|leap\w*|jump\w*|rush\w*)\b/i, 'energetic'],
-  [/\b(sleep\w*|slept|nap|peaceful\w*|quiet|dream\w*|tranquil\w*)\b/i, 'peaceful'],
-  [/\b(bright|fresh|cheer\w*|glad\w*|joy\w*|song|bloom|merry|happy)\b/i, 'cheerful'],
-  [/\b(inspiration|magnificent|triumph\w*|win\w*|alacrity)\b/i, 'triumphant'],
+const WEATHER_WORDS = /^(snow|rain|fog|mist|frost|ice|sun|moon|sky|light|shade|shadow|shadows)$/;
+const MOODS: Array<[string, string[]]> = [
+  ['melancholy', ['melancholy', 'sad', 'sadly', 'sadness', 'sorrow', 'sorrows', 'sorrowful', 'discouraged', 'gloom', 'gloomy', 'hopeless', 'burden', 'weep', 'wept', 'weeping', 'tears', 'despair']],
+  ['playful', ['mock', 'mocked', 'mocking', 'ridicule', 'ridiculous', 'laugh', 'laughed', 'laughing', 'laughter', 'amused', 'fun', 'jeer', 'jeered', 'played', 'playing']],
+  ['bitter', ['angry', 'angrily', 'anger', 'rage', 'furious', 'scorn', 'scornful', 'despise', 'despised', 'sour']],
+  ['tense', ['fear', 'feared', 'afraid', 'dread', 'terror', 'terrified', 'terribly', 'frightened', 'fright', 'danger', 'wicked', 'dark', 'darkness']],
+  ['strained', ['hungry', 'hunger', 'thirst', 'thirsty', 'ached', 'aching', 'panting', 'tired', 'toil', 'pain']],
+  ['energetic', ['ran', 'race', 'racing', 'swift', 'swiftest', 'darted', 'leapt', 'leaped', 'jumped', 'jumping', 'rushed', 'scamper', 'hurried']],
+  ['peaceful', ['sleep', 'asleep', 'slept', 'sleeping', 'nap', 'peaceful', 'peacefully', 'quiet', 'quietly', 'dream', 'tranquil', 'tranquilly', 'snug']],
+  ['cheerful', ['bright', 'fresh', 'cheer', 'cheerful', 'glad', 'gladness', 'joy', 'joyful', 'song', 'singing', 'bloom', 'merry', 'merrily', 'happy', 'lovely', 'delightfully']],
+  ['triumphant', ['inspiration', 'magnificent', 'triumph', 'triumphant', 'win', 'won', 'victory', 'alacrity', 'free']],
 ];
 
 /** A planned scene without its passage span and characters (the caller knows those). */
 export type SceneDetails = Omit<PlannedScene, 'passage' | 'characters'>;
 
-/** Details for one scene: its sentences, the characters in each, and the previous scene's setting. */
-export function sceneDetails(sentences: Sentence[], characters: string[], perSentence: string[][], previousSetting: string): SceneDetails {
-  const text = sentences.map((s) => s.text).join(' ');
-  const act = findAction(sentences, perSentence, characters);
-  const setting = findSetting(text) || previousSetting;
-  const mood = MOODS.find(([re]) => re.test(text))?.[1] ?? 'calm';
-  const shot = characters.length === 0 ? 'wide establishing shot' : characters.length === 1 ? 'medium shot' : 'medium wide shot';
-  // Without characters the picture's subject is the place and its things: the first few nouns.
-  const subjects =
-    characters.length > 0
-      ? characters.map((c) => `(${promptWords(c).toLowerCase()}:1.2)`).join(' and ')
-      : keyNouns(text).map((n) => `(${n}:1.1)`).join(', ');
-  const phrases = [
-    subjects,
-    characters.length > 0 ? act.weighted : '',
-    setting ? promptWords(setting) : '',
-    `${mood} mood`,
-    shot,
-  ].filter((p) => p !== '');
+export interface SceneInput {
+  /** The scene's sentences with quoted speech masked out. */
+  sentences: string[];
+  /** Characters present, most present first. */
+  characters: string[];
+  /** Characters present in each sentence. */
+  perSentence: string[][];
+  /** How each character looks (the sheet's description, or the one the planner wrote). */
+  describe: (name: string) => string;
+  /** The previous scene's setting: a scene that names no place stays where the story was. */
+  previous: SceneSetting;
+  /** Lower-case words that name the characters (names' words and role nouns), to find subjects. */
+  characterWords: Set<string>;
+}
+
+/** Details and prompt of one scene. */
+export function sceneDetails(input: SceneInput): SceneDetails & { where: SceneSetting } {
+  const text = input.sentences.join(' ');
+  const act = findAction(input);
+  const found = findSetting(text);
+  // The picture shows the action where it happens; else the scene's first place; else the last one.
+  const place = (act.sentence >= 0 ? findPlace(input.sentences[act.sentence]!) : '') || found.place;
+  const where: SceneSetting = {
+    place: place || input.previous.place,
+    time: found.time || input.previous.time,
+    weather: found.weather || (place ? '' : input.previous.weather),
+  };
+  const objects = keyObjects(input.sentences, act, input.characterWords);
+  // The picture's mood is its characters': sentences without anyone ("all the summer world was bright") count only when no sentence has someone.
+  const peopled = input.sentences.filter((_, i) => (input.perSentence[i] ?? []).length > 0);
+  const mood = moodOf(peopled.length > 0 ? peopled.join(' ') : text);
+  const shown = input.characters.slice(0, 3);
+  const shot = shown.length === 0 ? 'wide establishing shot' : shown.length === 1 ? 'medium shot' : 'medium wide shot';
+  const subjects = subjectPhrases(shown.map((c) => promptWords(input.describe(c)))).map((d) => `(${d}:1.2)`).join(' and ');
+  const first = shown.length > 0 ? [subjects, act.weighted].filter(Boolean).join(' ') : objects.slice(0, 1).map((o) => `(${o}:1.1)`).join('');
+  const rest = shown.length > 0 ? objects : objects.slice(1);
+  const setting = settingPhrase(where);
+  const phrases = [first, ...rest, setting, mood === 'calm' ? '' : `${mood} mood`, shot].filter((p) => p !== '');
+  const who = shown.join(' and ');
   return {
-    action: capText(characters.length > 0 ? act.text || `${characters.join(' and ')} in the scene` : keyNouns(text).join(', '), PLAN_LIMITS.maxFieldChars),
-    setting: capText(setting, PLAN_LIMITS.maxFieldChars),
+    action: capText(shown.length > 0 ? `${who} ${act.text}`.trim() : objects.join(', '), PLAN_LIMITS.maxFieldChars),
+    setting: capText(setting.replace(/^(in|on|by) (a|an) /, ''), PLAN_LIMITS.maxFieldChars),
     mood,
     shot,
     prompt: capText(phrases.join(', '), PLAN_LIMITS.maxPromptChars),
     negativePrompt: 'text, watermark, extra limbs, deformed hands',
+    where,
   };
 }
 
-/** The first main verb in a sentence that has a character; "Fox jumping at the grapes". */
-function findAction(sentences: Sentence[], perSentence: string[][], characters: string[]): { text: string; weighted: string } {
-  const order = sentences.map((s, i) => ({ s, who: perSentence[i] ?? [] })).sort((a, b) => Number(b.who.length > 0) - Number(a.who.length > 0));
-  for (const { s, who } of order) {
-    for (const verb of nlp(unquoted(s.text)).verbs().json() as Array<{ verb: { root: string; infinitive: string } }>) {
-      const { root, infinitive } = verb.verb;
-      if (!root || !infinitive || SKIP_VERBS.has(infinitive.toLowerCase())) continue;
-      const rest = wordsAfter(s.text, root).map(promptWords).filter(Boolean);
-      const gerundVerb = (nlp(infinitive).verbs().conjugate()[0] as { Gerund?: string } | undefined)?.Gerund ?? root;
-      const gerund = [gerundVerb, ...rest].join(' ');
-      const object = rest.filter((w) => nlp(w).has('#Noun') && !nlp(w).has('#Pronoun') && !TIME_WORDS.test(w)).at(-1);
-      const subject = who[0] ?? characters[0] ?? '';
-      const weighted = [gerundVerb, ...rest.map((w) => (w === object ? `(${w.toLowerCase()}:1.1)` : w))].join(' ');
-      return { text: `${subject} ${gerund}`.trim(), weighted };
-    }
-  }
-  return { text: '', weighted: '' };
-}
-
-/** Up to five words after the verb, stopping at punctuation or a conjunction. */
-function wordsAfter(text: string, root: string): string[] {
-  const at = new RegExp(`\\b${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').exec(text);
-  if (!at) return [];
-  const tail = text.slice(at.index + at[0].length).split(/[,.;:!?"“”—()]/)[0] ?? '';
+/** Identical descriptions said once, counted: "a boy", "a boy" -> "two boys". */
+function subjectPhrases(descriptions: string[]): string[] {
   const out: string[] = [];
-  for (const w of tail.trim().split(/\s+/).filter(Boolean)) {
-    if (STOP_AFTER_VERB.test(w) || out.length >= 5) break;
-    out.push(w);
+  for (const d of descriptions) {
+    const same = descriptions.filter((x) => x === d).length;
+    if (same === 1) out.push(d);
+    else if (!out.some((o) => o.endsWith(pluralOf(d)))) out.push(`${['', '', 'two', 'three'][same] ?? 'several'} ${pluralOf(d)}`);
   }
-  while (out.length > 0 && DANGLING.test(out.at(-1)!)) out.pop();
   return out;
 }
 
-/** The first prepositional phrase whose head noun is a place, e.g. "in the green meadow". */
-export function findSetting(text: string): string {
-  for (const m of unquoted(text).matchAll(PLACE_PHRASE)) {
-    const words = m[3]!.split(/\s+/);
-    for (let n = words.length; n > 0; n--) {
-      const head = words[n - 1]!.toLowerCase();
-      if (PLACE_WORDS.has(head)) return `${m[1]!.toLowerCase()} ${m[2] ?? ''}${words.slice(0, n).join(' ')}`.replace(/\s+/g, ' ');
+function pluralOf(description: string): string {
+  const bare = description.replace(/^(a|an)\s+/i, '');
+  return (nlp(bare).nouns().toPlural().text() as string) || bare;
+}
+
+/** The mood most of its words suggest (whole words only; the earlier mood wins a tie). */
+export function moodOf(text: string): string {
+  const words = text.toLowerCase().match(/[\p{L}'-]+/gu) ?? [];
+  let best = { mood: 'calm', hits: 0 };
+  for (const [mood, list] of MOODS) {
+    const hits = words.filter((w) => list.includes(w)).length;
+    if (hits > best.hits) best = { mood, hits };
+  }
+  return best.mood;
+}
+
+/**
+ * One drawable action: a verb whose subject is a character present, as "-ing" with its particle and
+ * a drawable object ("jumping at the grapes"). Verbs with a character subject come first, then those
+ * with an object to draw, then the earliest.
+ */
+function findAction(input: SceneInput): { text: string; weighted: string; object: string; doer: string; sentence: number } {
+  let best: { text: string; weighted: string; object: string; doer: string; sentence: number; score: number } | undefined;
+  input.sentences.forEach((sentence, i) => {
+    const present = (input.perSentence[i] ?? []).length > 0;
+    const { nouns, verbPhrases } = tagOffsets(sentence);
+    for (const verb of verbPhrases) {
+      const { root, infinitive, grammar } = verb.verb;
+      const base = infinitive?.replace(/^to /, '').split(' ')[0]?.toLowerCase();
+      if (!root || !base || SKIP_VERBS.has(base) || grammar?.passive) continue;
+      const at = new RegExp(`\\b${escape(root.split(' ')[0]!)}\\b`, 'i').exec(sentence);
+      // "was much amused": a state the subject is in, not something it does; "to bite": not done yet.
+      if (!at || /\b(was|were|been|be|is|are|to)\s+(\w+\s+)?$/i.test(sentence.slice(0, at.index))) continue;
+      const rest = root.split(' ').slice(1).join(' ');
+      const gerund = gerundOf(root.split(' ')[0]!, base) + (PARTICLES.test(rest) ? ` ${rest}` : '');
+      const { particle, preposition, object } = objectAfter(sentence, at.index + root.length, nouns, input.characterWords);
+      const subject = present && hasCharacterSubject(sentence.slice(0, at.index), input.characterWords);
+      const score = (subject ? 4 : 0) + (present ? 1 : 0) + (object ? 2 : 0) - i * 0.01;
+      if (best && best.score >= score) continue;
+      // Without a character as its subject the action keeps its own: "grapes hanging from the trellis".
+      const doer = subject ? '' : thingBefore(sentence.slice(0, at.index), input.characterWords);
+      const text = [doer, gerund, particle, object ? `${preposition} the ${object}`.trim() : ''].filter(Boolean).join(' ');
+      const weighted = [doer, gerund, particle, object ? `${preposition} (${object}:1.1)`.trim() : ''].filter(Boolean).join(' ');
+      best = { text, weighted, object, doer, sentence: i, score };
     }
+  });
+  return best ?? { text: '', weighted: '', object: '', doer: '', sentence: -1 };
+}
+
+/** The clause before the verb names a character, or is a pronoun standing for one. */
+function hasCharacterSubject(before: string, characterWords: Set<string>): boolean {
+  const clause = before.split(/[;:]|\b(?:and|but|when|while|until|because|which|that|so)\b/i).at(-1) ?? '';
+  const words = (clause.toLowerCase().match(/[\p{L}'’-]+/gu) ?? []).slice(-12);
+  return words.some((w) => characterWords.has(w.replace(/['’]s$/, '')) || /^(he|she|they|it)$/.test(w));
+}
+
+/** The drawable noun a clause opens with, as the subject of a verb that is no character's. */
+function thingBefore(before: string, characterWords: Set<string>): string {
+  const clause = before.split(/[,;:]|\b(?:and|but|when|while|until|because|which|that|so)\b/i).at(-1) ?? '';
+  const words = clause.toLowerCase().match(/[\p{L}'’-]+/gu) ?? [];
+  for (const w of words.reverse()) {
+    const entry = lookUpNoun(w);
+    if (entry?.thing && !entry.body && !characterWords.has(entry.lemma) && !NOT_OBJECTS.has(w) && !isPlaceWord(w)) return w;
   }
   return '';
 }
 
-/** Drops quoted speech: what characters say is not what the picture shows. */
-function unquoted(text: string): string {
-  return text.replace(/["“][^"”]*["”]/g, ' ');
+const gerunds = new Map<string, string>();
+
+/** "-ing" form of a verb as written ("lay" in "lay asleep" is "lying"; "mark" -> "marking"). */
+function gerundOf(written: string, infinitive: string): string {
+  if (/^lay$/i.test(written) && infinitive === 'lay') return 'lying';
+  let gerund = gerunds.get(infinitive);
+  if (!gerund) {
+    const forms = (nlp(infinitive).tag('Infinitive') as ReturnType<typeof nlp>).verbs().conjugate()[0] as { Gerund?: string } | undefined;
+    gerund = forms?.Gerund ?? `${infinitive}ing`;
+    if (gerunds.size < 5000) gerunds.set(infinitive, gerund);
+  }
+  return gerund;
+}
+
+/** The particle after a verb, and the first drawable noun within six words with its preposition. */
+function objectAfter(sentence: string, from: number, nouns: Set<number>, characterWords: Set<string>): { particle: string; preposition: string; object: string } {
+  const tail = sentence.slice(from).split(/[,.;:!?—()]/)[0] ?? '';
+  const words = [...tail.matchAll(/[\p{L}][\p{L}'’-]*/gu)].slice(0, 8);
+  const particle = words[0] && PARTICLES.test(words[0][0]) ? words[0][0].toLowerCase() : '';
+  let preposition = '';
+  for (const m of words.slice(particle ? 1 : 0)) {
+    const clean = m[0].toLowerCase().replace(/['’]s$/, '');
+    if (/^(and|but|when|while|until|because|that|which|who|as)$/.test(clean)) break;
+    if (PREPOSITIONS.test(clean)) {
+      preposition = clean;
+      continue;
+    }
+    const entry = lookUpNoun(clean);
+    if (!entry?.thing || !nouns.has(from + m.index!) || entry.body || NOT_OBJECTS.has(clean) || WEATHER_WORDS.test(clean) || isPlaceWord(clean) || isCharacterWord(m[0].replace(/['’]s$/, ''), characterWords)) continue;
+    // "a bucket of whitewash", "a bunch of grapes": the container and what it holds.
+    const of = /^ of (?:\p{Ll}+ ){0,2}?(\p{Ll}+)/u.exec(sentence.slice(from + m.index! + m[0].length));
+    const held = of && lookUpNoun(of[1]!);
+    return { particle, preposition, object: held?.thing && !held.character && !held.body ? `${clean} of ${of![1]}` : clean };
+  }
+  return { particle, preposition: '', object: '' };
+}
+
+/** A character of this passage, or a word whose most frequent sense is a person or animal ("mother"). */
+function isCharacterWord(word: string, characterWords: Set<string>): boolean {
+  const entry = lookUpNoun(word);
+  return characterWords.has(word.toLowerCase()) || (!!entry && characterWords.has(entry.lemma)) || (entry?.rank === 1 && !/^\p{Lu}/u.test(word));
+}
+
+/**
+ * Up to three things a picture of the scene shows: drawable nouns, most mentioned first, with an
+ * "of" complement kept ("bucket of whitewash", "bunch of grapes"); places and body parts left out.
+ */
+function keyObjects(sentences: string[], act: { object: string; doer: string }, characterWords: Set<string>): string[] {
+  const counts = new Map<string, { count: number; first: number; phrase: string }>();
+  let index = 0;
+  for (const sentence of sentences) {
+    const { nouns } = tagOffsets(sentence);
+    const words = [...sentence.matchAll(/[\p{L}][\p{L}'’-]*/gu)];
+    words.forEach((m, i) => {
+      index++;
+      const word = m[0].toLowerCase().replace(/['’]s$/, '');
+      const entry = lookUpNoun(word);
+      if (!entry?.thing || entry.body || NOT_OBJECTS.has(word) || isPlaceWord(word) || WEATHER_WORDS.test(word)) return;
+      if (!nouns.has(m.index!)) return; // "net" the noun, not "saw" the verb
+      if (characterWords.has(entry.lemma) || (entry.rank === 1 && !/^\p{Lu}/u.test(m[0]))) return; // a character, not a thing
+      const next = words[i + 1]?.[0];
+      const complement = next === 'of' && sentence.slice(m.index! + m[0].length, words[i + 1]!.index!) === ' ' ? words[i + 2]?.[0] : undefined;
+      const ofEntry = complement ? lookUpNoun(complement) : undefined;
+      const ofThing = complement && ofEntry?.thing && !ofEntry.character && !ofEntry.body ? complement.toLowerCase() : undefined;
+      const row = counts.get(entry.lemma) ?? { count: 0, first: index, phrase: ofThing ? `${word} of ${ofThing}` : word };
+      row.count++;
+      counts.set(entry.lemma, row);
+      if (ofThing) counts.set(ofEntry!.lemma, { count: -99, first: index, phrase: '' }); // said inside the phrase already
+    });
+  }
+  const said = [act.object, act.doer].filter(Boolean);
+  return [...counts.entries()]
+    .filter(([key, r]) => r.count > 0 && r.phrase && !said.some((x) => x.split(' ').includes(key)) && !r.phrase.split(' ').some((w) => said.some((x) => x.split(' ').includes(w))))
+    .sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first)
+    .slice(0, 3)
+    .map(([, r]) => r.phrase);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Passage words made safe for the weighted syntax: brackets and colons would read as weights. */
 export function promptWords(text: string): string {
   return text.replace(/[\\()[\]{}:|<>]/g, ' ').replace(/\bBREAK\b|\bAND\b/g, (w) => w.toLowerCase()).replace(/\s+/g, ' ').trim();
-}
-
-/** The first few nouns of a scene without characters, for its subject ("summer world", "blossoms"). */
-function keyNouns(text: string): string[] {
-  const nouns = nlp(unquoted(text)).nouns().not('#Pronoun').out('array') as string[];
-  const out: string[] = [];
-  for (const noun of nouns) {
-    const clean = promptWords(noun.replace(/^(the|a|an|all|every|some)\s+/i, '')).toLowerCase().replace(/[.,;!?]+$/, '');
-    if (clean && !TIME_WORDS.test(clean) && !/^(all|every|some|there|it|this|that)$/.test(clean) && !out.includes(clean)) out.push(clean);
-    if (out.length === 3) break;
-  }
-  return out;
 }

@@ -11,6 +11,7 @@
  * so this module stays pure; every shortening is reported in `notes`.
  */
 import { findCastMember, type CharacterSheet, type StyleLock } from '../story/story.js';
+import { parseWeightedPrompt, plainText } from './weighted-prompt.js';
 
 export interface PromptAssemblyInput {
   /** The scene's weighted prompt, as the planner wrote it. */
@@ -46,7 +47,8 @@ export type CountTokens = (text: string) => number;
  * assembleScenePrompt({ scenePrompt: '(fox:1.2), leaping at grapes', characters: ['Fox'],
  *   cast: { Fox: { description: 'a lean red fox', addedBy: 'u1' } },
  *   style: { style: 'watercolour', negative: 'blurry' } }, countTokens)
- * // -> { prompt: '(fox:1.2), leaping at grapes, Fox, a lean red fox, watercolour', negativePrompt: 'blurry', ... }
+ * // -> { prompt: '(fox:1.2), leaping at grapes, a lean red fox, watercolour', negativePrompt: 'blurry', ... }
+ * // (a description that names the character stands alone; others read "Ben, a boy in a straw hat")
  */
 export function assembleScenePrompt(input: PromptAssemblyInput, countTokens: CountTokens, options: PromptFitOptions = {}): AssembledPrompt {
   const limit = options.chunkTokens ?? 75;
@@ -120,7 +122,10 @@ function castPhrases(input: PromptAssemblyInput, scene: string[], notes: string[
     seen.add(name.toLowerCase());
     const entry = findCastMember(input.cast, name);
     const description = entry ? neutralise(entry.member.description.trim(), `${entry.name}'s description`, notes) : '';
-    if (description) units.push(`${entry!.name}, ${description}`);
+    // A scene that already describes the character (the offline planner writes "(a white rabbit
+    // with pink eyes:1.2) running") gets no second copy: no repeated names or descriptions.
+    if (description && mentions(scene, description)) continue;
+    if (description) units.push(mentions([description], entry!.name) ? description : `${entry!.name}, ${description}`);
     else if (!mentions(scene, name)) units.push(name);
   }
   return units;
@@ -206,7 +211,7 @@ function phraseWeight(phrase: string): number {
 
 function mentions(phrases: string[], name: string): boolean {
   const re = new RegExp(`(^|[^\\p{L}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}])`, 'iu');
-  return phrases.some((p) => re.test(p));
+  return phrases.some((p) => re.test(p) || re.test(plainText(parseWeightedPrompt(p))));
 }
 
 function quoteList(items: string[]): string {

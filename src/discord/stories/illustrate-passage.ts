@@ -37,6 +37,8 @@ export async function illustratePassage(ctx: BotContext, story: Story, passage: 
   if (passage.trim().length < 3) throw new UserError(UserErrorId.BadInput, 'That passage is empty; write a sentence or two of the story.');
   if (passage.length > PLAN_LIMITS.maxPassageChars) throw new UserError(UserErrorId.BadInput, `Passages can be at most ${PLAN_LIMITS.maxPassageChars} characters; split it in two.`);
   const plan = await planPassage(ctx.planner, { passage, style: story.style, cast: story.cast }, ctx.countTokens);
+  // Nothing to draw (a passage the offline planner cannot read): say why, change nothing.
+  if (plan.scenes.length === 0) throw new UserError(UserErrorId.BadInput, plan.notice ?? 'I found nothing to draw in that passage; write a sentence or two of what happens.');
   const current: Story = plan.addedCharacters.length > 0 ? { ...story, cast: plan.cast } : story;
   if (current !== story) await ctx.stories.saveStory(current);
   const existing = await ctx.stories.listScenes(story.id);
