@@ -73,12 +73,9 @@ function baseNoun(character: FoundCharacter, masked: string): string {
   const roles = character.roles.filter((r) => !KIN[r]);
   if (roles.length > 0) return roles.sort((a, b) => b.split(' ').length - a.split(' ').length)[0]!;
   if (character.roles.length > 0) return KIN[character.roles[0]!]!;
-  // A bare name: boy or girl when the passage's narration speaks of children, else man or woman.
-  const he = (masked.match(/\b(he|him|his)\b/gi) ?? []).length;
-  const she = (masked.match(/\b(she|her|hers)\b/gi) ?? []).length;
-  const young = /\b(boys?|girls?|child|children)\b/i.test(masked);
-  if (he === 0 && she === 0) return 'person';
-  return he >= she ? (young ? 'boy' : 'man') : young ? 'girl' : 'woman';
+  // A bare name: a girl or a boy (storybook heroes with only a first name mostly are), else a person.
+  void masked;
+  return character.gender === 'female' ? 'girl' : character.gender === 'male' ? 'boy' : 'person';
 }
 
 /** "took a watch out of its waistcoat-pocket": something worn, said of this character. */

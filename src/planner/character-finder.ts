@@ -26,6 +26,8 @@ export interface FoundCharacter {
   kind: CharacterKind | 'named';
   /** Lower-case nouns the passage uses for this character ("fox", "old woman", "farmer"). */
   roles: string[];
+  /** From role nouns, titles, the first name or the pronouns that refer to the character. */
+  gender?: 'male' | 'female';
 }
 
 export interface CastInPassage {
@@ -133,7 +135,8 @@ export function findCharacters(passage: string, sentences: Sentence[], cast: Cha
     const target = [...candidates.values()].find((c) => c.name === link.owner);
     if (!target) continue;
     for (const [key, other] of candidates) {
-      if (other === target || !other.roles.has(link.role)) continue;
+      // Only a common-noun character is absorbed ("the farmer" into Uncle Henry), never another name.
+      if (other === target || !other.roles.has(link.role) || other.kind === 'named' || /^\p{Lu}/u.test(other.name)) continue;
       candidates.delete(key);
       for (const r of other.roles) target.roles.add(r);
       // "The old woman ... was in reality a wicked witch": the role revealed names the character.
@@ -153,6 +156,13 @@ export function findCharacters(passage: string, sentences: Sentence[], cast: Cha
   let recentNamed: string[] = []; // most recently named (not by a pronoun) first
   let lastGroup: string[] = [];
   const spans = new Map<string, Array<{ start: number; end: number }>>();
+  const votes = new Map<string, { male: number; female: number }>();
+  const vote = (name: string, pronoun: string) => {
+    const row = votes.get(name) ?? { male: 0, female: 0 };
+    if (/^(he|him)$/.test(pronoun)) row.male++;
+    else row.female++;
+    votes.set(name, row);
+  };
   mentions.forEach((list, i) => {
     const here: string[] = [];
     const add = (n: string | undefined) => n && !here.includes(n) && here.push(n);
@@ -163,8 +173,13 @@ export function findCharacters(passage: string, sentences: Sentence[], cast: Cha
         const fits = (n: string) => compatible(genderOf.get(n), m.word);
         const opening = here.length === 0;
         const object = /^(him|her)$/.test(m.word);
-        if (!opening && here.slice(object ? 1 : 0).some(fits)) continue;
+        const inSentence = here.slice(object ? 1 : 0).filter(fits);
+        if (!opening && inSentence.length > 0) {
+          if (inSentence.length === 1) vote(inSentence[0]!, m.word);
+          continue;
+        }
         const who = recentNamed.find((n) => fits(n) && !(object && n === here[0]));
+        if (who) vote(who, m.word);
         if (who && !here.includes(who)) (opening ? here.unshift(who) : here.push(who));
         continue;
       }
@@ -190,7 +205,11 @@ export function findCharacters(passage: string, sentences: Sentence[], cast: Cha
     perSentence.push(here);
   });
 
-  const characters = new Map([...candidates.values()].map((c) => [c.name, { name: c.name, kind: c.kind, roles: [...c.roles] }]));
+  const genderFrom = (name: string) => {
+    const v = votes.get(name);
+    return genderOf.get(name) ?? (v && v.male !== v.female ? (v.male > v.female ? 'male' : 'female') : undefined);
+  };
+  const characters = new Map([...candidates.values()].map((c) => [c.name, { name: c.name, kind: c.kind, roles: [...c.roles], gender: genderFrom(c.name) }]));
   const namesInOrder = seen.filter((n) => characters.has(n));
   const newNames = namesInOrder.filter((n) => !findCastMember(cast, n));
   return { names: namesInOrder, perSentence, newNames, characters, spans, masked };

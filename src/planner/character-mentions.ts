@@ -113,7 +113,7 @@ export function sentenceMentions(text: string): Mention[] {
     if (!w) return false;
     const gap = text.slice(words[j - 1]!.end, w.start);
     if (RELATIVE.test(w.text) && /^\s*,?\s*$/.test(gap)) return true;
-    return gap.trim() === '' && verbsAt.has(w.start) && !MODAL.test(w.text);
+    return gap.trim() === '' && (verbsAt.has(w.start) || isGerund(w.text)) && !MODAL.test(w.text);
   };
   const out: Mention[] = [];
   const inRun = new Set<number>();
@@ -147,6 +147,10 @@ export function sentenceMentions(text: string): Mention[] {
       if (!entry?.character) continue;
       // In context it must read as a noun: "could no longer procure" is not about a "longer".
       if (!nounsAt.has(lastWord.start) && !nounsAt.has(w.start)) continue;
+      // A noun before another noun only modifies it: "her favourite plaything", "the rabbit hole".
+      const following = words[i + n];
+      const nounAfter = following && (/thing$/i.test(following.text) || (nounsAt.has(following.start) && !verbsAt.has(following.start) && !isGerund(following.text)));
+      if (!possessive && nounAfter && !/^\p{Lu}/u.test(following.text) && text.slice(lastWord.end, following.start) === ' ' && !/^(who|whom)$/i.test(following.text)) continue;
       const next = words[i + n];
       out.push({
         kind: 'noun', surface: phrase.toLowerCase(), lemma: entry.lemma, plural: entry.plural, character: entry.character, rank: entry.rank!,
@@ -179,7 +183,9 @@ function introduced(words: WordToken[], at: number, text: string): boolean {
   while (j >= 0 && !DETERMINERS.test(words[j]!.text) && /^\p{Ll}/u.test(words[j]!.text) && at - j <= 3) j--;
   if (j < 0 || !DETERMINERS.test(words[j]!.text)) return false;
   const verb = words[j - 1];
-  return !!verb && BEING_VERBS.test(verb.text) && text.slice(verb.end, words[j]!.start).trim() === '';
+  if (!verb || !BEING_VERBS.test(verb.text) || text.slice(verb.end, words[j]!.start).trim() !== '') return false;
+  // "there was a king" introduces someone; "he was a farmer" only says what someone is.
+  return !/^(was|were)$/i.test(verb.text) || /^there$/i.test(words[j - 2]?.text ?? '');
 }
 
 /** "with his wife", "with her sister": someone who comes along with a character. */
@@ -269,6 +275,19 @@ function capitalisedRuns(text: string, words: WordToken[]): Array<{ from: number
 
 function bare(word: string): string {
   return word.toLowerCase().replace(/['’]s$/, '');
+}
+
+const gerundCache = new Map<string, boolean>();
+
+/** "stretching", "sitting" (compromise reads them as nouns inside some sentences); not "plaything". */
+function isGerund(word: string): boolean {
+  if (!/ing$/i.test(word) || /thing$/i.test(word)) return false;
+  let yes = gerundCache.get(word.toLowerCase());
+  if (yes === undefined) {
+    yes = nlp(word.toLowerCase()).has('#Gerund');
+    if (gerundCache.size < 5000) gerundCache.set(word.toLowerCase(), yes);
+  }
+  return yes;
 }
 
 const nameCache = new Map<string, boolean>();

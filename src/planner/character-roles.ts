@@ -10,6 +10,7 @@
  * sentences before (the previous sentence's subject, which is what "she" usually continues).
  */
 import type { Mention, NounMention } from './character-mentions.js';
+import { lookUpNoun } from './noun-lexicon.js';
 import type { Sentence } from './passage-sentences.js';
 
 export interface RoleLink {
@@ -33,7 +34,7 @@ export function joinRoles(sentences: Sentence[], mentions: Mention[][], masked: 
   sentences.forEach((s, i) => {
     const text = masked.slice(s.start, s.end);
     // Possessives are part of the noun phrase that follows ("the farmer's wife").
-    const list = mentions[i]!.filter((m) => m.kind === 'pronoun' || (m.kind === 'noun' && !m.possessive) || ownerOf(m));
+    const list = mentions[i]!.filter((m) => m.kind === 'pronoun' || (m.kind === 'noun' ? !m.possessive : !!ownerOf(m)));
     const resolve = (k: number): Mention | undefined => {
       const m = list[k]!;
       if (m.kind !== 'pronoun') return m;
@@ -54,6 +55,12 @@ export function joinRoles(sentences: Sentence[], mentions: Mention[][], masked: 
         const described = a.kind === 'pronoun' ? resolve(k) : a;
         if (owner && described?.kind === 'noun') links.push({ owner, role: (described as NounMention).lemma, renames: false });
       }
+    }
+    // "four little Rabbits, and their names were Flopsy, Mopsy, Cotton-tail, and Peter".
+    const listed = /\b(?:their|whose)\s+names\s+were\b/i.exec(text);
+    if (listed) {
+      const kind = text.slice(0, listed.index).match(/[\p{L}-]+/gu)?.reverse().map((w) => lookUpNoun(w)).find((e) => e?.character && e.plural);
+      if (kind) for (const m of list) if (m.kind === 'name' && m.start > listed.index && ownerOf(m)) links.push({ owner: ownerOf(m)!, role: kind.lemma, renames: false });
     }
     previousFirst = list.find((m) => m.kind !== 'pronoun' && ownerOf(m)) ?? previousFirst;
   });

@@ -75,7 +75,8 @@ export function sceneDetails(input: SceneInput): SceneDetails & { where: SceneSe
   const mood = moodOf(peopled.length > 0 ? peopled.join(' ') : text);
   const shown = input.characters.slice(0, 3);
   const shot = shown.length === 0 ? 'wide establishing shot' : shown.length === 1 ? 'medium shot' : 'medium wide shot';
-  const subjects = subjectPhrases(shown.map((c) => promptWords(input.describe(c)))).map((d) => `(${d}:1.2)`).join(' and ');
+  // Everyone present, alike ones counted ("four rabbits"), at most three phrases.
+  const subjects = subjectPhrases(input.characters.map((c) => promptWords(input.describe(c)))).slice(0, 3).map((d) => `(${d}:1.2)`).join(' and ');
   const first = shown.length > 0 ? [subjects, act.weighted].filter(Boolean).join(' ') : objects.slice(0, 1).map((o) => `(${o}:1.1)`).join('');
   const rest = shown.length > 0 ? objects : objects.slice(1);
   const setting = settingPhrase(where);
@@ -98,7 +99,7 @@ function subjectPhrases(descriptions: string[]): string[] {
   for (const d of descriptions) {
     const same = descriptions.filter((x) => x === d).length;
     if (same === 1) out.push(d);
-    else if (!out.some((o) => o.endsWith(pluralOf(d)))) out.push(`${['', '', 'two', 'three'][same] ?? 'several'} ${pluralOf(d)}`);
+    else if (!out.some((o) => o.endsWith(pluralOf(d)))) out.push(`${['', '', 'two', 'three', 'four', 'five'][same] ?? 'several'} ${pluralOf(d)}`);
   }
   return out;
 }
@@ -131,11 +132,15 @@ function findAction(input: SceneInput): { text: string; weighted: string; object
     const { nouns, verbPhrases } = tagOffsets(sentence);
     for (const verb of verbPhrases) {
       const { root, infinitive, grammar } = verb.verb;
-      const base = infinitive?.replace(/^to /, '').split(' ')[0]?.toLowerCase();
+      const first = infinitive?.replace(/^to /, '').split(' ')[0]?.toLowerCase();
+      const base = first && (IRREGULAR[first] ?? first);
       if (!root || !base || SKIP_VERBS.has(base) || grammar?.passive) continue;
       const at = new RegExp(`\\b${escape(root.split(' ')[0]!)}\\b`, 'i').exec(sentence);
-      // "was much amused": a state the subject is in, not something it does; "to bite": not done yet.
-      if (!at || /\b(was|were|been|be|is|are|to)\s+(\w+\s+)?$/i.test(sentence.slice(0, at.index))) continue;
+      // "was much amused": a state the subject is in, not something it does ("had been gorging" is);
+      // "to bite": not done yet.
+      if (!at) continue;
+      const before = sentence.slice(0, at.index);
+      if (/\bto\s+$/i.test(before) || (!/ing$/i.test(at[0]) && /\b(was|were|been|be|is|are)\s+(\w+\s+)?$/i.test(before))) continue;
       const rest = root.split(' ').slice(1).join(' ');
       const gerund = gerundOf(root.split(' ')[0]!, base) + (PARTICLES.test(rest) ? ` ${rest}` : '');
       const { particle, preposition, object } = objectAfter(sentence, at.index + root.length, nouns, input.characterWords);
@@ -171,6 +176,15 @@ function thingBefore(before: string, characterWords: Set<string>): string {
 }
 
 const gerunds = new Map<string, string>();
+/** Past forms compromise sometimes hands back as the infinitive. */
+const IRREGULAR: Record<string, string> = {
+  went: 'go', came: 'come', ran: 'run', sat: 'sit', stood: 'stand', saw: 'see', took: 'take', gave: 'give', ate: 'eat',
+  fell: 'fall', flew: 'fly', hid: 'hide', crept: 'creep', dwelt: 'dwell', began: 'begin', found: 'find', got: 'get',
+  held: 'hold', knew: 'know', left: 'leave', made: 'make', met: 'meet', rode: 'ride', rose: 'rise', said: 'say', sang: 'sing',
+  sent: 'send', slept: 'sleep', spoke: 'speak', swam: 'swim', threw: 'throw', told: 'tell', thought: 'think', woke: 'wake',
+  wore: 'wear', brought: 'bring', caught: 'catch', fought: 'fight', hung: 'hang', drank: 'drink', drew: 'draw', broke: 'break',
+  grew: 'grow', leapt: 'leap', bore: 'bear', shone: 'shine', spread: 'spread', hurried: 'hurry', carried: 'carry',
+};
 
 /** "-ing" form of a verb as written ("lay" in "lay asleep" is "lying"; "mark" -> "marking"). */
 function gerundOf(written: string, infinitive: string): string {

@@ -58,21 +58,24 @@ export interface SceneSetting {
 }
 
 /**
- * The place a text puts its scene in: the first place word governed by a preposition ("in the
+ * The place a text puts its scene in: the place word governed most often by a preposition ("in the
  * wood", "across the field") or by a verb of moving ("entered the wood"). A place only compared to
  * ("as old as the hills") is not where the scene is.
  * @example findPlace('just as Little Red-Cap entered the wood, a wolf met her') // 'forest'
  */
 export function findPlace(text: string): string {
   // Each preposition looks at the six words after it, up to a punctuation mark (overlapping, so
-  // "near the goal at the top of the hill" reaches the hill).
+  // "near the goal at the top of the hill" reaches the hill). The place named most often wins; the
+  // first named breaks a tie.
+  const counts = new Map<string, number>();
   for (const m of text.matchAll(PLACE_PREPOSITION)) {
     const after = text.slice(m.index! + m[0].length).split(/[,.;:!?"“”()—]/)[0]!;
-    for (const word of after.toLowerCase().split(/\s+/).slice(0, 6)) {
-      const place = PLACE_OF.get(word);
-      if (place) return place;
-    }
+    const place = after.toLowerCase().split(/\s+/).slice(0, 6).map((w) => PLACE_OF.get(w)).find(Boolean);
+    if (place) counts.set(place, (counts.get(place) ?? 0) + 1);
   }
+  let best = '';
+  for (const [place, n] of counts) if (n > (counts.get(best) ?? 0)) best = place;
+  if (best) return best;
   return '';
 }
 
@@ -95,7 +98,7 @@ export function isPlaceWord(word: string): boolean {
  * night, in the snow".
  */
 export function settingPhrase(setting: SceneSetting): string {
-  const on = /street|road|lane|hill|beach|river bank/.test(setting.place) ? 'on' : setting.place === 'well' ? 'by' : 'in';
+  const on = /street|road|lane|hill|beach|river bank/.test(setting.place) ? 'on' : /^(well|river|hedge)$/.test(setting.place) ? 'by' : 'in';
   const place = setting.place ? `${on} ${setting.place === 'well' ? 'a well' : `${/^[aeiou]/.test(setting.place) ? 'an' : 'a'} ${setting.place}`}` : '';
   const time = setting.time === 'day' ? 'by day' : setting.time ? `at ${setting.time}` : '';
   const weather = setting.weather ? `in the ${setting.weather}` : '';
