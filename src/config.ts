@@ -43,6 +43,8 @@ const envObject = z.object({
   ORT_CACHE_DIR: optionalText,
   WORKER_CONCURRENCY: int(1, 16).default(1),
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
+  WORKER_MAX_STALLS: int(1, 1000).default(10),
+  WORKER_POISON_LIMIT: int(2, 100).default(3),
   RENDER_WIDTH: int(64, 2048).default(512),
   RENDER_HEIGHT: int(64, 2048).default(512),
   RENDER_STEPS: int(1, 200).default(30),

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,6 +99,29 @@ describe('npm run illustrate', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).not.toMatch(/scene 1|prompt:/);
     await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('exits 1 and names the scenes that failed, in friendly words, when some renders fail for good', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'taleframe-illustrate-fail-'));
+    dirs.push(tmp);
+    const env = cleanEnv({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: prefix('tf-ill-fail'), DATA_DIR: path.join(tmp, 'data'), MODEL_DIR: 'models/toy' });
+    // Workers that break scene 2 on every try (library text), serving the CLI's --no-worker run.
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'test/queue/step-worker.ts'], { env: { ...env, STEP_MS: '5', BREAK_REQUESTS_ENDING: '-2' }, stdio: 'ignore' });
+    try {
+      const result = await runEntry('src/cli/illustrate.ts', ['examples/aesop-tortoise-and-hare.txt', '--out', path.join(tmp, 'out'), '--size', '64x64', '--steps', '2', '--no-worker'], env, 120_000);
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toMatch(/position null/);
+      expect(result.stdout).toMatch(/scene 1: queued \((position \d+|started at once|already finished)\)/);
+      expect(result.stdout).toContain('scene 2: failed: The renderer hit an unexpected problem (it has been logged); please ask for it again in a moment.');
+      expect(result.stdout).not.toMatch(/ONNX|RUNTIME_EXCEPTION/);
+      expect(result.stderr.trim()).toMatch(/^taleframe: 1 of \d scenes failed \(scene 2\); the others were written, storyboard.png was not\. Run it again to retry\.$/);
+      const files = await readdir(path.join(tmp, 'out'));
+      expect(files).toContain('scene-01.png');
+      expect(files).not.toContain('scene-02.png');
+      expect(files).not.toContain('storyboard.png');
+    } finally {
+      worker.kill('SIGTERM');
+    }
   });
 
   it('answers a missing passage file with one sentence and exit code 2', async () => {

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     log,
     concurrency: config.WORKER_CONCURRENCY,
     lockMs: config.WORKER_LOCK_MS,
+    maxStalls: config.WORKER_MAX_STALLS,
+    poisonLimit: config.WORKER_POISON_LIMIT,
     previewEvery: config.PREVIEW_EVERY,
     workerId,
     metrics,

@@ -18,7 +18,7 @@ import { loadTokenCounter } from '../planner/token-counter.js';
 import { exitWithSentence, messageOf } from '../process/fatal.js';
 import { assertRedisReachable } from '../process/redis-check.js';
 import { startWorkerChild } from '../process/worker-child.js';
-import { connectForBot, FairQueue, FileBlobStore, ResultDelivery, type RenderOutcome } from '../queue/index.js';
+import { connectForBot, explainFailure, FairQueue, FileBlobStore, ResultDelivery, type QueuePosition, type RenderOutcome } from '../queue/index.js';
 import { UsageError } from './usage-error.js';
 
 const usage = 'usage: npm run illustrate -- <passage.txt> --out <dir> [--style TEXT] [--negative TEXT] [--seed N] [--steps N] [--size WxH] [--no-worker] [--verbose]';
@@ -141,7 +141,7 @@ async function renderScenes(config: Config, options: Options, scenes: ScenePlan[
       const index = jobIds.get(outcome.jobId);
       if (index === undefined) return; // someone else's job; leave it for them
       outcomes.set(outcome.jobId, outcome);
-      console.log(`  scene ${index + 1}: ${outcome.state === 'completed' ? 'done' : `failed: ${outcome.reason}`}`);
+      console.log(`  scene ${index + 1}: ${outcome.state === 'completed' ? 'done' : `failed: ${explainFailure(outcome.reason, 'again').sentence}`}`);
       if (outcomes.size === jobIds.size) finish();
     },
     onProgress: (jobId, progress) => {
@@ -169,7 +169,7 @@ async function renderScenes(config: Config, options: Options, scenes: ScenePlan[
         height: options.height,
         variants: 1,
       });
-      console.log(`  scene ${index + 1}: queued (position ${job.position.position})`);
+      console.log(`  scene ${index + 1}: queued (${whereIs(job.position)})`);
     }
     // Jobs that finished before their ids were registered are caught by one more sweep.
     await delivery.sweep();
@@ -181,6 +181,15 @@ async function renderScenes(config: Config, options: Options, scenes: ScenePlan[
     connection.disconnect();
   }
 }
+
+/** "position 3", or what became of a job a worker took before its position was read. */
+function whereIs(p: QueuePosition): string {
+  if (p.position !== null) return `position ${p.position}`;
+  return p.state === 'active' ? 'started at once' : p.state === 'completed' || p.state === 'failed' ? 'already finished' : p.state;
+}
+
+/** Some scenes failed: the rest were written, and the run says which failed (exit code 1). */
+class ScenesFailedError extends Error {}
 
 async function writeResults(config: Config, options: Options, scenes: ScenePlan[], outcomes: Map<string, RenderOutcome>): Promise<void> {
   await mkdir(options.out, { recursive: true });
@@ -195,7 +204,12 @@ async function writeResults(config: Config, options: Options, scenes: ScenePlan[
     console.log(`wrote ${file}`);
     panels.push({ png, caption: scenes[index]!.scene.passage.text });
   }
-  if (panels.length === 0) throw new Error('no scene rendered; see the reasons above.');
+  const failed = ordered.flatMap((o, i) => (o.state === 'completed' ? [] : [i + 1]));
+  if (panels.length === 0) throw new ScenesFailedError('no scene rendered; see the reasons above.');
+  if (failed.length > 0) {
+    const list = failed.map((n) => `scene ${n}`).join(', ');
+    throw new ScenesFailedError(`${failed.length} of ${ordered.length} scenes failed (${list}); the others were written, storyboard.png was not. Run it again to retry.`);
+  }
   const sheet = path.join(options.out, 'storyboard.png');
   await writeFile(sheet, await storyboardSheet(panels, { title: path.basename(options.passageFile).replace(/\.[^.]+$/, '') }));
   console.log(`wrote ${sheet}`);
@@ -205,6 +219,7 @@ main().then(
   () => process.exit(0),
   (error) => {
     if (error instanceof UsageError || error instanceof ConfigError) exitWithSentence(error.message, 2);
+    if (error instanceof ScenesFailedError) exitWithSentence(error.message, 1);
     exitWithSentence(messageOf(error));
   },
 );

@@ -23,6 +23,7 @@ export {
   type StoryboardPayload,
 } from './job-payloads.js';
 export { cancelRender, type CancelOutcome } from './cancellation.js';
+export { describeInputs, explainFailure, type FailureExplanation, type FailureKind, type RetryWay } from './render-failure.js';
 export { startRenderWorker, type RenderWorker, type RenderWorkerOptions } from './worker-runtime.js';
 export type { HandlerContext, HandlerRegistry, JobHandler, JobResult, RenderProgress, StepReport } from './job-handler.js';
 export { FileBlobStore, blobKeyOf, type BlobStore } from './blob-store.js';

@@ -4,10 +4,12 @@
  * the fair queue, validates the payload (unknown name or bad payload -> UnrecoverableError with a
  * readable reason, no retries), turns the cancel flag into an AbortSignal, stores previews and sends
  * progress, records render times and metrics, and sorts errors: cancelled or bad input -> fail now;
- * anything else -> retry with exponential backoff (the job's attempts, 3 by default). Stalled jobs
- * (a worker killed mid-job) return to the queue after the lock (WORKER_LOCK_MS) lapses and the
- * stalled check (every stalledIntervalMs) finds them. close() lets running jobs finish for a grace
- * period, then aborts them and hands them back to the queue without spending an attempt.
+ * anything else -> retry with exponential backoff (the job's attempts, 3 by default), and on the last
+ * attempt fail with one friendly sentence (the error itself is logged). Stalled jobs (a worker killed
+ * mid-job) return to the queue after the lock (WORKER_LOCK_MS) lapses and the stalled check (every
+ * stalledIntervalMs) finds them, up to `maxStalls` times; a job that killed `poisonLimit` different
+ * workers by itself is failed as poison (worker-deaths.ts). close() lets running jobs finish for a
+ * grace period, then aborts them and hands them back to the queue without spending an attempt.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -22,7 +24,9 @@ import { isJobName, parsePayload, type JobName } from './job-payloads.js';
 import type { QueueMetrics } from './metrics.js';
 import { connectForWorker, RENDER_QUEUE_NAME } from './redis-connections.js';
 import { announceWorker, recordRenderTime, retireWorker, WORKER_HEARTBEAT_MS } from './render-eta.js';
+import { INTERNAL_FAILURE, poisonSentence } from './render-failure.js';
 import { isTransientError } from './transient-error.js';
+import { claimJob, isPoison, markHolderStep, recordStalledJob, releaseJob, workersLost } from './worker-deaths.js';
 
 export interface RenderWorkerOptions {
   redisUrl: string;
@@ -35,6 +39,10 @@ export interface RenderWorkerOptions {
   lockMs: number;
   /** How often to look for stalled jobs (default lockMs). */
   stalledIntervalMs?: number;
+  /** WORKER_MAX_STALLS: how often a job may be taken back from dead workers before it fails (default 10). */
+  maxStalls?: number;
+  /** WORKER_POISON_LIMIT: different workers a job may kill by itself before it is failed as poison (default 3). */
+  poisonLimit?: number;
   workerId?: string;
   /** Store a preview every this many steps (PREVIEW_EVERY; default 5). */
   previewEvery?: number;
@@ -58,6 +66,7 @@ export async function startRenderWorker(opts: RenderWorkerOptions): Promise<Rend
   const redis = connectForWorker(opts.redisUrl);
   const keys = fairKeys(opts.prefix, RENDER_QUEUE_NAME);
   const shutdown = new AbortController();
+  const poisonLimit = opts.poisonLimit ?? 3;
 
   const processor = async (job: Job, token?: string): Promise<JobResult> => {
     const jobId = job.id!;
@@ -73,10 +82,20 @@ export async function startRenderWorker(opts: RenderWorkerOptions): Promise<Rend
       await clearCancelFlag(redis, opts.prefix, jobId);
       throw new UnrecoverableError('The render was cancelled before it started.');
     }
+    const deaths = await claimJob(redis, opts.prefix, jobId, id);
+    if (deaths.deaths.length > 0) {
+      log.warn({ jobId, deaths: deaths.deaths, fleetDeaths: deaths.fleetDeathsSince }, 'workers died holding this job; running it again');
+    }
+    if (isPoison(deaths, poisonLimit)) {
+      await releaseJob(redis, opts.prefix, jobId, id);
+      const sentence = poisonSentence(job.name as JobName, parsed.payload, workersLost(deaths));
+      log.error({ jobId, deaths: deaths.deaths }, `poison job: ${sentence}`);
+      throw new UnrecoverableError(sentence);
+    }
 
     const watch = watchCancellation(redis, opts.prefix, jobId, opts.cancelPollMs);
     const signal = AbortSignal.any([watch.signal, shutdown.signal]);
-    const progress = progressReporter(job, opts, log);
+    const progress = progressReporter(job, opts, log, (step) => markHolderStep(redis, opts.prefix, jobId, id, step));
     const ctx: HandlerContext<JobName> = {
       jobId,
       attempt: job.attemptsMade + 1,
@@ -113,9 +132,12 @@ export async function startRenderWorker(opts: RenderWorkerOptions): Promise<Rend
       if (error instanceof JobInputError || (error instanceof Error && error.name === 'RenderInputError')) {
         throw new UnrecoverableError(error.message);
       }
-      log[isTransientError(error) ? 'warn' : 'error']({ err: error, jobId, attempt: ctx.attempt }, 'render failed; will retry if attempts remain');
+      const lastAttempt = ctx.attempt >= (job.opts.attempts ?? 1);
+      log[isTransientError(error) && !lastAttempt ? 'warn' : 'error']({ err: error, jobId, attempt: ctx.attempt, lastAttempt }, 'render failed');
+      if (lastAttempt) throw new UnrecoverableError(INTERNAL_FAILURE);
       throw error;
     } finally {
+      await releaseJob(redis, opts.prefix, jobId, id).catch(() => {});
       watch.stop();
       await clearCancelFlag(redis, opts.prefix, jobId).catch(() => {});
     }
@@ -127,12 +149,17 @@ export async function startRenderWorker(opts: RenderWorkerOptions): Promise<Rend
     concurrency: opts.concurrency,
     lockDuration: opts.lockMs,
     stalledInterval: opts.stalledIntervalMs ?? opts.lockMs,
-    maxStalledCount: 1,
+    // The poison rule must get its look before BullMQ's own stall limit fails the job.
+    maxStalledCount: Math.max(opts.maxStalls ?? 10, poisonLimit),
     autorun: false,
     name: id,
   });
   worker.on('error', (error) => log.warn({ err: error }, 'worker connection error'));
   worker.on('failed', (job, error) => log.info({ jobId: job?.id, reason: error.message }, 'job failed'));
+  worker.on('stalled', (jobId) => {
+    log.warn({ jobId }, 'a worker stopped renewing its lock (it died or hung); its job goes back to the queue');
+    void recordStalledJob(redis, opts.prefix, jobId).catch((error: unknown) => log.warn({ err: error, jobId }, 'could not record a worker death'));
+  });
 
   await redis.ping();
   await announceWorker(redis, opts.prefix, id, opts.concurrency);
@@ -160,7 +187,7 @@ export async function startRenderWorker(opts: RenderWorkerOptions): Promise<Rend
 }
 
 /** Sends progress in order without blocking the handler; stores previews on the way. */
-function progressReporter(job: Job, opts: RenderWorkerOptions, log: Logger) {
+function progressReporter(job: Job, opts: RenderWorkerOptions, log: Logger, markStep: (step: number) => Promise<void>) {
   const startedAt = Date.now();
   let chain: Promise<void> = Promise.resolve();
   let last = 0;
@@ -175,7 +202,7 @@ function progressReporter(job: Job, opts: RenderWorkerOptions, log: Logger) {
     const perStep = (Date.now() - startedAt) / Math.max(1, r.step);
     const progress: RenderProgress = { step: r.step, total: r.total, etaMs: Math.round(perStep * (r.total - r.step)) };
     if (previewKey) progress.previewKey = previewKey;
-    await job.updateProgress(progress as unknown as object);
+    await Promise.all([job.updateProgress(progress as unknown as object), markStep(r.step)]);
   };
   return {
     report: (r: StepReport) => {

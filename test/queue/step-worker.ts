@@ -2,7 +2,8 @@
  * A real render worker process for the queue tests: the real worker runtime with a cheap 'draft'
  * handler that steps through `steps` steps (STEP_MS each, honouring the AbortSignal) and writes a
  * real PNG with sharp. Prompts steer failures: 'transient-once' fails its first try with ECONNRESET,
- * 'bad-mask' fails with a user error. TEST_ENGINE=1 uses the real engine handlers on MODEL_DIR instead.
+ * 'bad-mask' fails with a user error, 'poison' SIGKILLs its own worker, 'always-broken' (and requests whose id ends
+ * with BREAK_REQUESTS_ENDING) throw library text on every try. TEST_ENGINE=1 uses the real engine handlers on MODEL_DIR instead.
  * Prints "ready <id>" on stdout once it takes jobs.
  */
 import sharp from 'sharp';
@@ -29,6 +30,8 @@ const stepHandlers: HandlerRegistry = {
   draft: async (ctx) => {
     const p = ctx.payload;
     if (p.prompt === 'bad-mask') throw new JobInputError('The mask is 32x32 but the picture is 64x64.');
+    if (p.prompt === 'poison') process.kill(process.pid, 'SIGKILL');
+    if (p.prompt === 'always-broken' || (process.env.BREAK_REQUESTS_ENDING && p.requestId.endsWith(process.env.BREAK_REQUESTS_ENDING))) throw new Error('[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Non-zero status code');
     if (p.prompt === 'transient-once' && ctx.attempt === 1) {
       throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     }
@@ -59,6 +62,8 @@ const worker = await startRenderWorker({
   log,
   concurrency: config.WORKER_CONCURRENCY,
   lockMs: config.WORKER_LOCK_MS,
+  maxStalls: config.WORKER_MAX_STALLS,
+  poisonLimit: config.WORKER_POISON_LIMIT,
   stalledIntervalMs: Number(process.env.STALLED_INTERVAL_MS ?? config.WORKER_LOCK_MS),
   previewEvery: config.PREVIEW_EVERY,
   cancelPollMs: 50,

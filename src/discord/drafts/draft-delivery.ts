@@ -9,7 +9,7 @@
  */
 import sharp from 'sharp';
 import type { Draft } from '../../core/story/draft.js';
-import type { JobResult, RenderOutcome } from '../../queue/index.js';
+import { explainFailure, type JobResult, type RenderOutcome } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
 import { draftGrid } from './draft-grid.js';
 import { doneView, failedView } from './draft-view.js';
@@ -29,9 +29,10 @@ export async function deliverDraft(ctx: BotContext, outcome: RenderOutcome): Pro
   const info = await ctx.drafts.viewInfo(draft);
 
   if (outcome.state === 'failed') {
-    const cancelled = /cancel/i.test(outcome.reason);
+    const failure = explainFailure(outcome.reason, 'button');
+    const cancelled = failure.kind === 'cancelled';
     await ctx.stories.saveDraft({ ...draft, status: cancelled ? 'cancelled' : 'failed' });
-    await editBotMessage(ctx.client, at.channelId, at.messageId, failedView(info, outcome.reason, cancelled));
+    await editBotMessage(ctx.client, at.channelId, at.messageId, failedView(info, failure.sentence, cancelled, failure.retry));
     if (!cancelled) await ping(ctx, draft, at.channelId, at.messageId, 'your draft could not be rendered.');
     return;
   }

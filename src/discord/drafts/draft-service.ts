@@ -211,6 +211,25 @@ export class DraftService {
     );
   }
 
+  /**
+   * Queues a failed draft's request again (a Retry button): the same job payload under a new draft
+   * id, read back from the failed job, which the queue keeps for a week.
+   */
+  async retry(failed: Draft, post: PostDraft): Promise<Draft> {
+    const { ctx } = this;
+    if (failed.status !== 'failed') throw new UserError(UserErrorId.DraftNotReady, 'Only a draft that failed can be retried; use Reroll for a new version.');
+    const job = await ctx.queue.queue.getJob(failed.id);
+    if (!job || (job.name !== 'draft' && job.name !== 'refine' && job.name !== 'upscale')) {
+      throw new UserError(UserErrorId.NoSuchDraft, 'That request is too old to retry; please ask for it again.');
+    }
+    const { id: _id, seeds: _s, status: _st, blobKeys: _b, createdAt: _c, messageId: _m, gridKey: _g, ...fields } = failed;
+    const draft = queuedDraft(ctx.now(), fields);
+    const data = job.data as { channel: object };
+    return this.submit(draft, post, (channelId) =>
+      ctx.queue.enqueue(job.name as 'draft', { ...(job.data as object), requestId: draft.id, draftId: draft.id, channel: { ...data.channel, channelId } } as never),
+    );
+  }
+
   private async submit(draft: Draft, post: PostDraft, enqueue: (channelId: string) => Promise<{ position: { position: number | null; etaDoneMs: number | null } }>): Promise<Draft> {
     const { ctx } = this;
     await ctx.stories.saveDraft(draft);

@@ -146,13 +146,17 @@ export function stepsLine(facts: Pick<DoneFacts, 'steps' | 'budget'>): string {
   return `${b.predictedSteps} of ${b.defaultSteps} steps${saved}`;
 }
 
-export function failedView(info: DraftViewInfo, reason: string, cancelled: boolean): BaseMessageOptions {
+/** A failed or cancelled draft; `retry` adds a Retry button (the same request, queued again). */
+export function failedView(info: DraftViewInfo, reason: string, cancelled: boolean, retry = false): BaseMessageOptions {
   const head = cancelled ? '🚫 Cancelled' : '❌ This draft could not be rendered';
+  const retryRow = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(draftButtonId({ action: 'retry', draftId: info.draft.id })).setLabel('Retry').setStyle(ButtonStyle.Primary),
+  );
   return {
-    content: `${head}: ${summary(reason, 300)}\n> ${summary(info.draft.prompt)}`,
+    content: `${head}: ${summary(reason, 400)}\n> ${summary(info.draft.prompt)}`,
     embeds: [],
     files: [],
-    components: [],
+    components: retry ? [retryRow] : [],
     allowedMentions: { parse: [] },
   };
 }

@@ -4,7 +4,7 @@
  * restart. `parseDraftButtonId` is the "mine or not" step: undefined for any other id.
  */
 export const DRAFT_BUTTON_PREFIX = 'draft';
-export const DRAFT_ACTIONS = ['pick', 'vary', 'reroll', 'refine', 'animate', 'upscale', 'cancel'] as const;
+export const DRAFT_ACTIONS = ['pick', 'vary', 'reroll', 'refine', 'animate', 'upscale', 'cancel', 'retry'] as const;
 export type DraftAction = (typeof DRAFT_ACTIONS)[number];
 
 export interface DraftButtonId {

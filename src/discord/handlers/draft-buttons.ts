@@ -2,7 +2,8 @@
  * The buttons under a draft message (custom_id prefix `draft`): Pick n (a vote, the panel when there
  * is no vote, or — outside the story plan — the picture posted full size on its own), Variations n (an
  * img2img of that picture), Reroll (same prompt, new seed), Refine (opens the modal), Animate (the
- * picture as a short clip), Upscale (2x, redrawn at low strength) and Cancel. Each click
+ * picture as a short clip), Upscale (2x, redrawn at low strength), Cancel and, under a failed
+ * draft, Retry (the same request queued again). Each click
  * acknowledges within 3 s (a deferred ephemeral reply, or the modal) and then looks its draft up in
  * the store, so buttons work after a restart.
  */
@@ -63,6 +64,11 @@ export const draftButtons = {
         return void (await reply(`Upscaling picture ${variant + 1} to twice its size; it will be posted as a reply.`));
       case 'cancel':
         return void (await reply(await cancel(ctx, interaction, draft)));
+      case 'retry': {
+        await assertMayChange(ctx, interaction, draft, 'retry');
+        const next = await ctx.drafts.retry(draft, postReply);
+        return void (await reply(`Queued again (draft ${next.id}).`));
+      }
     }
   },
 };
@@ -88,11 +94,16 @@ async function pick(ctx: BotContext, interaction: ButtonInteraction, draft: Draf
   return `Picture ${variant + 1} is now the scene's panel.`;
 }
 
-async function cancel(ctx: BotContext, interaction: ButtonInteraction, draft: Draft): Promise<string> {
+/** Cancel and Retry belong to the member who asked, the story owner and moderators. */
+async function assertMayChange(ctx: BotContext, interaction: ButtonInteraction, draft: Draft, what: string): Promise<void> {
   const story = draft.storyId ? await ctx.stories.getStory(draft.storyId) : undefined;
   if (draft.requestedBy !== interaction.user.id && !(story && canManageStory(story, interaction.user.id, interaction.memberPermissions))) {
-    throw new UserError(UserErrorId.NotStoryManager, 'Only the member who asked for this draft, the story owner or a moderator can cancel it.');
+    throw new UserError(UserErrorId.NotStoryManager, `Only the member who asked for this draft, the story owner or a moderator can ${what} it.`);
   }
+}
+
+async function cancel(ctx: BotContext, interaction: ButtonInteraction, draft: Draft): Promise<string> {
+  await assertMayChange(ctx, interaction, draft, 'cancel');
   const outcome = await cancelRender(ctx.queue, draft.id);
   if (outcome === 'removed') {
     // It never ran, so no result will come: show the cancellation here.

@@ -4,7 +4,7 @@
  * the upload limit are named with their size instead of failing silently.
  */
 import { AttachmentBuilder } from 'discord.js';
-import type { RenderOutcome } from '../../queue/index.js';
+import { explainFailure, type RenderOutcome } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
 import { summary } from '../drafts/draft-view.js';
 import { postBotMessage } from '../drafts/message-post.js';
@@ -16,7 +16,7 @@ export async function deliverMedia(ctx: BotContext, outcome: RenderOutcome): Pro
   const what = WHAT[outcome.name === 'storyboard' ? (data.format ?? '') : outcome.name] ?? 'storyboard';
   const mention = { allowedMentions: { users: [data.userId] } };
   if (outcome.state === 'failed') {
-    await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} could not be made: ${summary(outcome.reason, 300)}`, ...mention }, data.channel.messageId);
+    await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} could not be made: ${summary(explainFailure(outcome.reason, 'again').sentence, 400)}`, ...mention }, data.channel.messageId);
     return;
   }
   const keys = outcome.result.keys;
