@@ -64,6 +64,11 @@ const envObject = z.object({
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
   UPLOAD_LIMIT_BYTES: int(1024, 500 * 1024 * 1024).default(10 * 1024 * 1024),
+  ATTACHMENT_HOSTS: z
+    .string()
+    .default('cdn.discordapp.com,media.discordapp.net')
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  ATTACHMENT_TIMEOUT_MS: int(1000, 300_000).default(30_000),
   // Operations
   METRICS_PORT: int(0, 65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

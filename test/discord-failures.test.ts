@@ -85,7 +85,7 @@ describe('bot failures', () => {
     const noisy = await sharp(randomBytes(64 * 64 * 3), { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
     expect(noisy.length).toBeGreaterThan(4096);
     const big = discord.postMessage(alice, general, { attachments: [{ name: 'mask.png', data: noisy, contentType: 'image/png' }], replyTo: draft });
-    await discord.waitForMessage(general, (m) => m.message_reference?.message_id === big.id && /MB; pictures can be at most/.test(m.content));
+    await discord.waitForMessage(general, (m) => m.message_reference?.message_id === big.id && /KB; attachments can be at most 4 KB, so send a smaller file\./.test(m.content));
 
     const region = discord.postMessage(alice, general, { content: 'region: somewhere nice', replyTo: draft });
     await discord.waitForMessage(general, (m) => m.message_reference?.message_id === region.id && /not a region I know/.test(m.content));

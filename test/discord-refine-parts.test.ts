@@ -42,8 +42,27 @@ describe('attachment download', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/clip.mp4`;
     try {
-      await expect(downloadAttachment({ name: 'clip.mp4', url }, 1024)).rejects.toMatchObject({ id: UserErrorId.FileTooLarge });
-      expect((await downloadAttachment({ name: 'clip.mp4', url }, 4096)).length).toBe(2048);
+      const policy = { hosts: ['127.0.0.1'], limitBytes: 1024, timeoutMs: 5000 };
+      await expect(downloadAttachment({ name: 'clip.mp4', url, size: 10 }, policy)).rejects.toMatchObject({ id: UserErrorId.FileTooLarge });
+      expect((await downloadAttachment({ name: 'clip.mp4', url, size: 10 }, { ...policy, limitBytes: 4096 })).length).toBe(2048);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('fetches only from the allowed hosts, and gives up after the time limit', async () => {
+    const server = createServer((_req, res) => void setTimeout(() => res.end('late'), 3000));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const policy = { hosts: ['cdn.discordapp.com'], limitBytes: 4096, timeoutMs: 1000 };
+    try {
+      for (const url of [`http://127.0.0.1:${port}/a.png`, 'http://169.254.169.254/latest/meta-data', 'file:///etc/passwd', 'https://cdn.discordapp.com.evil.example/a.png', 'not a url']) {
+        await expect(downloadAttachment({ name: 'a.png', url, size: 10 }, policy)).rejects.toMatchObject({ id: UserErrorId.BadAttachment, message: '"a.png" does not come from Discord, so I did not open it; attach the file itself.' });
+      }
+      await expect(downloadAttachment({ name: 'a.png', url: `http://127.0.0.1:${port}/a.png`, size: 10 }, { ...policy, hosts: ['127.0.0.1'] })).rejects.toMatchObject({
+        id: UserErrorId.BadAttachment,
+        message: 'Downloading "a.png" took longer than 1 s; try a smaller file.',
+      });
     } finally {
       server.close();
     }

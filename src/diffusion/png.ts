@@ -2,11 +2,13 @@
  * sharp adapters between files / PNG buffers and the engine's plain RgbImage / GrayImage buffers:
  * decode any image sharp reads (alpha flattened onto white), resize to a render size, encode PNG,
  * tile drafts into the 2x2 grid Discord shows, and read masks (an explicit mask image, or a
- * painted-over copy of a draft). PNG encoding with fixed options is deterministic, so the same pixels
+ * painted-over copy of a draft). Decoding keeps a pixel limit (picture-check.ts), so no input can
+ * make a worker decode a decompression bomb. PNG encoding with fixed options is deterministic, so the same pixels
  * always give the same bytes.
  */
 import sharp, { type Sharp } from 'sharp';
 import { createGray, createRgb, type GrayImage, type RgbImage } from '../core/image.js';
+import { decodeLimited } from '../media/picture-check.js';
 import { paintedCopyMask, type PaintedMaskOptions } from './painted-mask.js';
 
 /** A file path or encoded image bytes. */
@@ -38,12 +40,12 @@ export function grayToPng(image: GrayImage): Promise<Buffer> {
 
 /** Decodes any image sharp reads to RGB (EXIF orientation applied, alpha over white). */
 export function decodeImage(input: ImageInput): Promise<RgbImage> {
-  return toRgb(sharp(input).rotate());
+  return toRgb(sharp(input, decodeLimited()).rotate());
 }
 
 /** Decodes an image and resizes it to exactly width x height (the img2img / inpaint source). */
 export function loadImageAt(input: ImageInput, width: number, height: number, fit: FitMode = 'cover'): Promise<RgbImage> {
-  return toRgb(sharp(input).rotate().resize(width, height, { fit, background: '#ffffff', kernel: 'lanczos3' }));
+  return toRgb(sharp(input, decodeLimited()).rotate().resize(width, height, { fit, background: '#ffffff', kernel: 'lanczos3' }));
 }
 
 /** Resizes RGB pixels to width x height. */
@@ -82,7 +84,7 @@ export function gridPng(images: readonly RgbImage[], gap = 4): Promise<Buffer> {
  * Nearest-neighbour resizing keeps it binary; the result is 0 / 255.
  */
 export async function loadMask(input: ImageInput, width: number, height: number): Promise<GrayImage> {
-  const { data, info } = await sharp(input)
+  const { data, info } = await sharp(input, decodeLimited())
     .rotate()
     .ensureAlpha()
     .resize(width, height, { fit: 'fill', kernel: 'nearest' })

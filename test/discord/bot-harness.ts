@@ -42,14 +42,19 @@ export interface BotBed {
 export interface BotBedOptions {
   /** Queue-position refresh interval of the bot (default: the bot's own). */
   queueRefreshMs?: number;
+  /** The loopback Discord's upload limit (default Discord's 10 MiB; Nitro members may send far more). */
+  attachmentSizeLimit?: number;
 }
 
-export async function createBotBed(env: Record<string, string> = {}, guild?: FakeGuildSpec, options: BotBedOptions = {}): Promise<BotBed> {
-  const discord = await FakeDiscord.start({ guilds: [guild ?? { name: 'Story Club', channels: ['general'], users: ['alice', 'bob', 'carol'] }] });
+export async function createBotBed(env: Record<string, string> = {}, guild?: FakeGuildSpec | FakeGuildSpec[], options: BotBedOptions = {}): Promise<BotBed> {
+  const guilds = Array.isArray(guild) ? guild : [guild ?? { name: 'Story Club', channels: ['general'], users: ['alice', 'bob', 'carol'] }];
+  const discord = await FakeDiscord.start({ guilds, ...(options.attachmentSizeLimit ? { attachmentSizeLimit: options.attachmentSizeLimit } : {}) });
   const prefix = `tfbot-${randomBytes(5).toString('hex')}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'taleframe-bot-'));
   const config = loadConfig({
     DISCORD_TOKEN: discord.token, DISCORD_APPLICATION_ID: discord.bot.id, DISCORD_API_BASE: discord.restBase,
+    // The loopback Discord serves attachments from 127.0.0.1: allow that host, as an operator would.
+    ATTACHMENT_HOSTS: '127.0.0.1',
     REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, RENDER_WIDTH: '64', RENDER_HEIGHT: '64', RENDER_STEPS: '4',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env,
   });

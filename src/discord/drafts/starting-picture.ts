@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import type { BotContext } from '../bot-context.js';
-import { fetchImageAttachment, type AttachmentLike } from '../refine/attachment-check.js';
+import { downloadPolicy, fetchImageAttachment, type AttachmentLike } from '../refine/attachment-check.js';
 import { UserError, UserErrorId } from '../user-error.js';
 
 /** How much of the starting picture is redrawn when the member does not say: its layout and colours stay, its look changes. */
@@ -26,7 +26,7 @@ export async function startingPicture(ctx: BotContext, attachment: AttachmentLik
     if (strength !== null) throw new UserError(UserErrorId.BadInput, 'The strength option goes with a picture: attach the sketch or photo to start from.');
     return undefined;
   }
-  const bytes = await fetchImageAttachment(attachment, ctx.config.UPLOAD_LIMIT_BYTES, HINT);
+  const { bytes } = await fetchImageAttachment(attachment, downloadPolicy(ctx.config), HINT);
   // Stored as PNG with EXIF orientation applied, so the worker sees the picture as the member does.
   const png = await sharp(bytes).rotate().png().toBuffer({ resolveWithObject: true });
   const key = await ctx.blobs.put(png.data, 'png');

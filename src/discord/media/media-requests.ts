@@ -11,7 +11,7 @@ import { storyboardSheet } from '../../media/storyboard-sheet.js';
 import type { BotContext } from '../bot-context.js';
 import { newId } from '../drafts/draft-service.js';
 import { fitUpload } from '../drafts/upload-fit.js';
-import { downloadAttachment } from '../refine/attachment-check.js';
+import { downloadAttachment, downloadPolicy } from '../refine/attachment-check.js';
 import { requireStory, storyOfChannel } from '../stories/story-access.js';
 import { UserError, UserErrorId } from '../user-error.js';
 
@@ -54,8 +54,7 @@ export async function requestStylize(interaction: ChatInputCommandInteraction, c
   if (!video.contentType?.startsWith('video/') && !video.contentType?.startsWith('image/gif')) {
     throw new UserError(UserErrorId.BadAttachment, `"${video.name}" is not a video; attach an MP4, WebM or GIF.`);
   }
-  if (video.size > ctx.config.UPLOAD_LIMIT_BYTES) throw new UserError(UserErrorId.FileTooLarge, `"${video.name}" is over the ${(ctx.config.UPLOAD_LIMIT_BYTES / 1048576).toFixed(0)} MB limit.`);
-  const bytes = await downloadAttachment(video, ctx.config.UPLOAD_LIMIT_BYTES);
+  const bytes = await downloadAttachment(video, downloadPolicy(ctx.config));
   const ext = (video.name.split('.').pop() ?? 'mp4').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8) || 'mp4';
   const sourceKey = await ctx.blobs.put(bytes, ext);
   const story = await storyOfChannel(ctx.stories, interaction.channel);

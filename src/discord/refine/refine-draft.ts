@@ -13,7 +13,8 @@ import { maskFromUpload } from '../../core/refine/upload-mask.js';
 import type { BotContext } from '../bot-context.js';
 import type { PostDraft } from '../drafts/draft-service.js';
 import { UserError, UserErrorId } from '../user-error.js';
-import { fetchImageAttachment, type AttachmentLike } from './attachment-check.js';
+import { decodeLimited } from '../../media/picture-check.js';
+import { downloadPolicy, fetchImageAttachment, type AttachmentLike } from './attachment-check.js';
 
 export interface RefineInput {
   userId: string;
@@ -30,7 +31,9 @@ export interface RefineInput {
 }
 
 async function rgb(bytes: Buffer, width: number, height: number) {
-  const { data } = await sharp(bytes).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(bytes, decodeLimited()).rotate().removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true }).catch(() => {
+    throw new UserError(UserErrorId.BadAttachment, 'That picture is damaged or cut short, so I could not read it; export it again as PNG.');
+  });
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
@@ -56,8 +59,13 @@ export async function refineDraft(ctx: BotContext, input: RefineInput, post: Pos
   const height = meta.height ?? 64;
   let mask: GrayImage | undefined;
   if (input.attachment) {
-    const upload = await fetchImageAttachment(input.attachment, ctx.config.UPLOAD_LIMIT_BYTES);
-    const read = maskFromUpload(await rgb(upload, width, height), await rgb(source, width, height));
+    const upload = await fetchImageAttachment(input.attachment, downloadPolicy(ctx.config));
+    const { width: w, height: h } = upload.picture;
+    // Any scale is fine (it is resized); another shape would stretch the mask over the wrong place.
+    if (Math.abs((w / h) / (width / height) - 1) > 0.02) {
+      throw new UserError(UserErrorId.BadAttachment, `The mask is ${w}x${h} but the draft is ${width}x${height}; attach a mask (or painted copy) of the same shape.`);
+    }
+    const read = maskFromUpload(await rgb(upload.bytes, width, height), await rgb(source, width, height));
     if (read.coverage === 0) throw new UserError(UserErrorId.BadAttachment, 'The picture marks nothing to repaint: paint the area white on black, or paint over the draft in a bright colour.');
     mask = read.mask;
   } else if (instructions.region) {

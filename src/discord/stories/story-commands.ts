@@ -6,7 +6,7 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { addCastMember, findCastMember, type Story } from '../../core/story/story.js';
 import type { BotContext } from '../bot-context.js';
-import { fetchImageAttachment } from '../refine/attachment-check.js';
+import { downloadPolicy, fetchImageAttachment } from '../refine/attachment-check.js';
 import { assertCanManageStory, requireStory, storyOfChannel } from './story-access.js';
 import { storyCard } from './story-card.js';
 import { UserError, UserErrorId } from '../user-error.js';
@@ -36,7 +36,7 @@ export async function addStoryCast(interaction: ChatInputCommandInteraction, ctx
   const name = interaction.options.getString('name', true).trim();
   const description = interaction.options.getString('description', true).trim();
   const reference = interaction.options.getAttachment('reference');
-  const referencePanelKey = reference ? await ctx.blobs.put(await fetchImageAttachment(reference, ctx.config.UPLOAD_LIMIT_BYTES, 'attach a picture of the character'), 'png') : undefined;
+  const referencePanelKey = reference ? await ctx.blobs.put((await fetchImageAttachment(reference, downloadPolicy(ctx.config), 'attach a picture of the character')).bytes, 'png') : undefined;
   const existing = findCastMember(story.cast, name);
   // /story cast is the explicit way to change how someone looks, so it replaces an existing entry.
   const base = existing ? Object.fromEntries(Object.entries(story.cast).filter(([k]) => k !== existing.name)) : story.cast;
