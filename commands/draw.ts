@@ -2,15 +2,15 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { BUDGET_QUALITIES } from '../src/core/budget/budget-rule.js';
 import type { BotContext } from '../src/discord/bot-context.js';
-import { drawDraft } from '../src/discord/drafts/draw-draft.js';
+import { drawDraft, MAX_NEGATIVE_CHARS, MAX_PROMPT_CHARS } from '../src/discord/drafts/draw-draft.js';
 import { DEFAULT_START_STRENGTH } from '../src/discord/drafts/starting-picture.js';
 
 export default {
   data: new SlashCommandBuilder()
     .setName('draw')
     .setDescription('Draw one draft from a prompt (weights like (red:1.3) work)')
-    .addStringOption((o) => o.setName('prompt').setDescription('What to draw').setRequired(true).setMaxLength(1000))
-    .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(500))
+    .addStringOption((o) => o.setName('prompt').setDescription('What to draw').setRequired(true).setMaxLength(MAX_PROMPT_CHARS))
+    .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(MAX_NEGATIVE_CHARS))
     .addIntegerOption((o) => o.setName('seed').setDescription('Seed for a repeatable draft').setMinValue(0).setMaxValue(4294967295))
     .addIntegerOption((o) => o.setName('steps').setDescription('Denoising steps (default: the step budget decides)').setMinValue(1).setMaxValue(100))
     .addStringOption((o) =>

@@ -12,11 +12,19 @@ import { storyOfChannel } from '../stories/story-access.js';
 import { UserError, UserErrorId } from '../user-error.js';
 import { startingPicture } from './starting-picture.js';
 
+/** The /draw option limits (commands/draw.ts declares the same to Discord). */
+export const MAX_PROMPT_CHARS = 1000;
+export const MAX_NEGATIVE_CHARS = 500;
+
 export async function drawDraft(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const prompt = interaction.options.getString('prompt', true).trim();
+  // Discord enforces the options' max lengths, but a modified client need not: check here too.
+  const negativeText = interaction.options.getString('negative') ?? '';
+  if (prompt.length > MAX_PROMPT_CHARS) throw new UserError(UserErrorId.BadInput, `Prompts can be at most ${MAX_PROMPT_CHARS} characters (this one has ${prompt.length}); shorten it.`);
+  if (negativeText.length > MAX_NEGATIVE_CHARS) throw new UserError(UserErrorId.BadInput, `The negative prompt can be at most ${MAX_NEGATIVE_CHARS} characters; shorten it.`);
   const parsed = parseWeightedPrompt(prompt);
   if (parsed.chunks.every((c) => c.length === 0)) throw new UserError(UserErrorId.BadInput, 'The prompt is empty once its options are removed; describe what to draw.');
-  const negative = [interaction.options.getString('negative') ?? '', parsed.negative].filter(Boolean).join(', ');
+  const negative = [negativeText, parsed.negative].filter(Boolean).join(', ');
   const story = await storyOfChannel(ctx.stories, interaction.channel);
   const live = story && story.ended === undefined ? story : undefined;
   const quality = interaction.options.getString('quality') as BudgetQuality | null;

@@ -11,6 +11,7 @@ import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import type { Draft } from '../../core/story/draft.js';
 import { cancelRender } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
+import { draftHere } from '../drafts/draft-access.js';
 import { newId } from '../drafts/draft-service.js';
 import { animationOf, motionWords } from '../media/media-requests.js';
 import { failedView } from '../drafts/draft-view.js';
@@ -25,12 +26,12 @@ export const draftButtons = {
   parse: parseDraftButtonId,
   async run(interaction: ButtonInteraction, id: DraftButtonId, ctx: BotContext): Promise<void> {
     if (id.action === 'refine') {
+      // The modal's submit checks the draft (refine-modal.ts); showing it must happen within 3 s.
       await interaction.showModal(refineModal(id.draftId, id.variant));
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const draft = await ctx.stories.getDraft(id.draftId);
-    if (!draft) throw new UserError(UserErrorId.NoSuchDraft, 'I no longer have that draft.');
+    const draft = await draftHere(ctx, id.draftId, interaction.guildId, interaction.message.id);
     const reply = (content: string) => interaction.editReply({ content });
     const postReply = (view: Parameters<typeof postBotMessage>[2]) => postBotMessage(ctx.client, interaction.channelId, view, interaction.message.id);
     const variant = id.variant ?? 0;

@@ -4,6 +4,7 @@
  * refinement is queued and posted as a reply to the draft. Modals cannot carry files: masks come by
  * replying to the draft or through /refine.
  */
+import { draftHere } from '../drafts/draft-access.js';
 import { ActionRowBuilder, MessageFlags, ModalBuilder, TextInputBuilder, TextInputStyle, type ModalSubmitInteraction } from 'discord.js';
 import type { BotContext } from '../bot-context.js';
 import { postBotMessage } from '../drafts/message-post.js';
@@ -35,8 +36,7 @@ export const refineModalHandler = {
   parse: parseRefineModalId,
   async run(interaction: ModalSubmitInteraction, id: { draftId: string; variant?: number }, ctx: BotContext): Promise<void> {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const parent = await ctx.stories.getDraft(id.draftId);
-    if (!parent) throw new UserError(UserErrorId.NoSuchDraft, 'I no longer have that draft.');
+    const parent = await draftHere(ctx, id.draftId, interaction.guildId);
     const raw = interaction.fields.getTextInputValue(REFINE_FIELD_VARIANT).trim();
     if (raw !== '' && !/^[1-4]$/.test(raw)) throw new UserError(UserErrorId.BadInput, `"${raw}" is not a picture number; use 1, 2, 3 or 4.`);
     const at = await ctx.drafts.locations.of(parent.id);

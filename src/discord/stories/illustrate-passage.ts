@@ -33,9 +33,16 @@ export function planSummary(result: IllustrateResult): string {
   return `🗺️ ${n} scene${n === 1 ? '' : 's'} planned by the ${result.planner === 'llm' ? 'LLM' : 'offline'} planner; drafts are queued below.${cast}${notes}`;
 }
 
+/**
+ * The longest passage the bot plans: Discord's own limit for a message or an option (4000), and the
+ * offline planner runs on the bot's event loop, so a longer text would stall every other member.
+ */
+export const MAX_PASSAGE_CHARS = Math.min(4000, PLAN_LIMITS.maxPassageChars);
+
 export async function illustratePassage(ctx: BotContext, story: Story, passage: string, userId: string, init?: { key: string; strength: number }): Promise<IllustrateResult> {
-  if (passage.trim().length < 3) throw new UserError(UserErrorId.BadInput, 'That passage is empty; write a sentence or two of the story.');
-  if (passage.length > PLAN_LIMITS.maxPassageChars) throw new UserError(UserErrorId.BadInput, `Passages can be at most ${PLAN_LIMITS.maxPassageChars} characters; split it in two.`);
+  // Spaces and invisible characters (zero-width spaces, direction marks) do not make a passage.
+  if (passage.replace(/[\s\p{Cf}]/gu, '').length < 3) throw new UserError(UserErrorId.BadInput, 'That passage is empty; write a sentence or two of the story.');
+  if (passage.length > MAX_PASSAGE_CHARS) throw new UserError(UserErrorId.BadInput, `Passages can be at most ${MAX_PASSAGE_CHARS} characters; split it in two.`);
   const plan = await planPassage(ctx.planner, { passage, style: story.style, cast: story.cast }, ctx.countTokens);
   // Nothing to draw (a passage the offline planner cannot read): say why, change nothing.
   if (plan.scenes.length === 0) throw new UserError(UserErrorId.BadInput, plan.notice ?? 'I found nothing to draw in that passage; write a sentence or two of what happens.');
