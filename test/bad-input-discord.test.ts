@@ -74,7 +74,7 @@ describe('bad input through Discord', () => {
       const started = Date.now();
       const reply = await discord.waitForMessage(general, (m) => m.author.id === discord.bot.id && m.message_reference?.message_id === posted.id, 20_000);
       if (c.name.startsWith('bomb')) console.log(`${c.name} (${(c.data.length / 1024).toFixed(0)} KB) answered in ${Date.now() - started} ms: ${reply.content}`);
-      expectAnswer(c, reply, /Refinement of variant/);
+      expectAnswer(c, reply, /Refinement of (variant|picture)/);
       if (!reply.content.startsWith('⚠️')) refinements += 1;
     }
     tried.pictures = cases.length;
