@@ -77,7 +77,7 @@ export function promptCases(): TextCase[] {
 
 /** custom_ids a modified client might submit, for the Refine form; `draftIds` are real drafts elsewhere. */
 export function forgedModalIds(draftIds: { otherGuild: string; missing: string }): TextCase[] {
-  const notHere = /I cannot find that draft here/;
+  const notHere = /I no longer have that draft, or it is not from this server/;
   const unknown = /older version of Taleframe or was mistyped/;
   return [
     { name: 'other-guild-draft', text: `refine:${draftIds.otherGuild}`, expect: { refusal: notHere } },

@@ -8,7 +8,7 @@ import type { Draft } from '../../core/story/draft.js';
 import type { BotContext } from '../bot-context.js';
 import { UserError, UserErrorId } from '../user-error.js';
 
-const NOT_HERE = 'I cannot find that draft here; use the buttons under a draft in this server.';
+const NOT_HERE = 'I no longer have that draft, or it is not from this server; use the buttons under a draft here.';
 
 /** The draft `draftId` if it lives in `guildId` (and on `messageId` when given); else a UserError. */
 export async function draftHere(ctx: BotContext, draftId: string, guildId: string | null, messageId?: string): Promise<Draft> {
