@@ -19,6 +19,8 @@ const zalgo = (text: string, marks = 12) =>
 export function passageCases(): TextCase[] {
   const tooLong = /Passages can be at most 4000 characters; split it in two\./;
   const empty = /That passage is empty/;
+  // The offline planner reads English only and says so in one sentence (with how to plan others).
+  const notEnglish = /looks like it is written in .*reads English only/;
   const cases: TextCase[] = [
     { name: 'empty', text: '', expect: { refusal: empty } },
     { name: 'spaces', text: '      ', expect: { refusal: empty } },
@@ -28,17 +30,17 @@ export function passageCases(): TextCase[] {
     { name: '100000-chars', text: 'The fox ran. '.repeat(7700).slice(0, 100_000), expect: { refusal: tooLong } },
     { name: '4001-chars', text: 'a'.repeat(4001), expect: { refusal: tooLong } },
     { name: 'one-huge-word', text: 'x'.repeat(3900), expect: 'accepted' },
-    { name: 'zalgo', text: zalgo('The fox crept into the vineyard at dusk.'), expect: 'accepted' },
-    { name: 'zalgo-heavy', text: zalgo('A dragon slept.', 60), expect: 'accepted' },
-    { name: 'arabic', text: 'ركض الثعلب نحو الكرمة. قفز عاليا لكنه لم يصل إلى العنب.', expect: 'accepted' },
-    { name: 'hebrew', text: 'השועל רץ אל הכרם. הוא קפץ גבוה אבל לא הגיע לענבים.', expect: 'accepted' },
+    { name: 'zalgo', text: zalgo('The fox crept into the vineyard at dusk.'), expect: { refusal: notEnglish } },
+    { name: 'zalgo-heavy', text: zalgo('A dragon slept.', 60), expect: { refusal: notEnglish } },
+    { name: 'arabic', text: 'ركض الثعلب نحو الكرمة. قفز عاليا لكنه لم يصل إلى العنب.', expect: { refusal: notEnglish } },
+    { name: 'hebrew', text: 'השועל רץ אל הכרם. הוא קפץ גבוה אבל לא הגיע לענבים.', expect: { refusal: notEnglish } },
     { name: 'rtl-override', text: 'The fox \u202eesrever ni\u202c ran to the \u202dvines\u202c.', expect: 'accepted' },
-    { name: 'mixed-bidi', text: 'The fox met השועל and الثعلب under the moon.', expect: 'accepted' },
-    { name: 'emoji-only', text: '🦊🍇🌙🦊🍇🌙', expect: { refusal: /I found no scene in that passage/ } },
-    { name: 'punctuation-only', text: '?!?!... ---- ,,,,', expect: { refusal: /I found no scene in that passage/ } },
+    { name: 'mixed-bidi', text: 'The fox met השועל and الثعلب under the moon.', expect: { refusal: notEnglish } },
+    { name: 'emoji-only', text: '🦊🍇🌙🦊🍇🌙', expect: { refusal: /I found nothing to draw|reads English only/ } },
+    { name: 'punctuation-only', text: '?!?!... ---- ,,,,', expect: { refusal: /I found nothing to draw|reads English only/ } },
     { name: 'emoji-story', text: 'The 🦊 jumped for the 🍇. The 🍇 were too high! 😤', expect: 'accepted' },
     { name: 'flags-and-zwj', text: '👨‍👩‍👧‍👦 went to 🏳️‍🌈 town. 🧑🏽‍🚀 flew home.', expect: 'accepted' },
-    { name: 'cjk', text: '狐狸跳起来想吃葡萄。葡萄太高了。', expect: 'accepted' },
+    { name: 'cjk', text: '狐狸跳起来想吃葡萄。葡萄太高了。', expect: { refusal: notEnglish } },
     { name: 'control-chars', text: 'The fox\u0000 ran\u0007 to the\u001b[31m vines.\u0008', expect: 'accepted' },
     { name: 'mentions', text: '@everyone @here <@123456789012345678> the fox ran to <#1> the vines.', expect: 'accepted' },
     { name: 'markdown-injection', text: '# The Fox\n```js\nprocess.exit(1)\n```\n> **bold** ||spoiler|| [link](https://example.com)', expect: 'accepted' },
