@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     const { startPlayground } = await import('./playground/start-playground.js');
     const playground = await startPlayground(config, log).catch(giveUp);
     stops.push(playground.stop);
-    botConfig = { ...botConfig, DISCORD_TOKEN: playground.token, DISCORD_API_BASE: playground.restBase };
+    // The playground serves attachments itself, so its host joins the attachment allow-list.
+    const playgroundHost = new URL(playground.restBase).hostname;
+    botConfig = { ...botConfig, DISCORD_TOKEN: playground.token, DISCORD_API_BASE: playground.restBase, ATTACHMENT_HOSTS: [...botConfig.ATTACHMENT_HOSTS, playgroundHost] };
     cdn = playground.cdnBase;
     playgroundUrls = [playground.url, ...playground.sharedUrls];
   }
