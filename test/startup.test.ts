@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, runEntry } from './support/run-node.js';
@@ -33,5 +36,21 @@ describe('npm start refuses a configuration it cannot run with', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/WORKER_CONCURRENCY is not valid/);
+  });
+
+  it('reads .env (ENV_FILE) before validating, and the environment wins over the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taleframe-env-'));
+    try {
+      const file = join(dir, '.env');
+      await writeFile(file, '# as copied from .env.example\nDISCORD_TOKEN=x\nWORKER_CONCURRENCY=many\nRENDER_STEPS=lots\n');
+      // The file's bad WORKER_CONCURRENCY is overridden by the environment; its RENDER_STEPS is not.
+      const result = await runEntry('src/main.ts', [], cleanEnv({ ENV_FILE: file, WORKER_CONCURRENCY: '1' }));
+      expect(result.code).not.toBe(0);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/RENDER_STEPS is not valid/);
+      expect(result.stderr).not.toMatch(/WORKER_CONCURRENCY/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@
  * People running the bot see what to fix, not a stack trace (the trace goes to the debug log).
  */
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { loadEnvFile } from './env-file.js';
 
 export function exitWithSentence(sentence: string, code = 1): never {
   process.stderr.write(`taleframe: ${sentence}\n`);
@@ -31,13 +32,13 @@ export function exitWithUnexpected(command: string, error: unknown): never {
 
 /**
  * The process's configuration, or one sentence and exit code 1 when the environment is invalid.
- * Every entry point (bot, worker, CLIs) starts with this.
+ * `.env` (or ENV_FILE) is read first. Every entry point (bot, worker, CLIs) starts with this.
  */
 export function loadConfigOrExit(): Config {
   try {
+    loadEnvFile();
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) exitWithSentence(error.message);
-    throw error;
+    exitWithSentence(error instanceof ConfigError ? error.message : messageOf(error));
   }
 }

@@ -38,6 +38,7 @@ export function runEntry(entry: string, args: string[], env: NodeJS.ProcessEnv, 
 
 /** The environment of this process minus Taleframe's own variables, so a test sets exactly what it means. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent' };
+  // ENV_FILE empty: a developer's own .env in the checkout must not leak into the tests' processes.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', ENV_FILE: '' };
   return { ...env, ...extra };
 }
