@@ -56,14 +56,19 @@ def main():
     params = list(text.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
     path = os.path.join(CKPT, 'unet.pt')
-    step = 0
+    step = warm_from = 0
     if os.path.exists(path):
         state = torch.load(path)
         text.load_state_dict(state['text'])
         unet.load_state_dict(state['unet'])
-        opt.load_state_dict(state['opt'])
         ema = state['ema']
         step = state['step']
+        if 'opt' in state:
+            opt.load_state_dict(state['opt'])
+            warm_from = 0
+        else:  # warm start from the export (warm_start.py): fresh Adam moments, so warm up again
+            warm_from = step
+            log('no optimizer state (warm start): learning rate warms up again over 300 steps')
     else:
         ema = {'text': copy.deepcopy(text.state_dict()), 'unet': copy.deepcopy(unet.state_dict())}
     ac = alphas_cumprod()
@@ -90,7 +95,7 @@ def main():
         pred = unet(xt, t.float(), ctx)
         w = torch.clamp(snr[t], max=a.gamma) / snr[t]
         loss = (w * (pred - noise).pow(2).mean(dim=(1, 2, 3))).mean()
-        lr = a.lr * min(1.0, (step + 1) / 300)
+        lr = a.lr * min(1.0, (step - warm_from + 1) / 300)
         for group in opt.param_groups:
             group['lr'] = lr
         opt.zero_grad(set_to_none=True)
