@@ -4,6 +4,7 @@ import { BUDGET_QUALITIES } from '../src/core/budget/budget-rule.js';
 import type { BotContext } from '../src/discord/bot-context.js';
 import { drawDraft, MAX_NEGATIVE_CHARS, MAX_PROMPT_CHARS } from '../src/discord/drafts/draw-draft.js';
 import { DEFAULT_START_STRENGTH } from '../src/discord/drafts/starting-picture.js';
+import { refuseInChannel } from '../src/discord/content/content-scope.js';
 
 export default {
   data: new SlashCommandBuilder()
@@ -18,6 +19,11 @@ export default {
     .addAttachmentOption((o) => o.setName('image').setDescription('A sketch or photo to start from'))
     .addNumberOption((o) => o.setName('strength').setDescription(`How much of the picture to redraw (default ${DEFAULT_START_STRENGTH})`).setMinValue(0.05).setMaxValue(1)),
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+    // Checked before the public "thinking…" so a refusal is only ever seen by the member who asked.
+    await refuseInChannel(ctx, interaction.guildId, interaction.channel, 'prompt', [
+      { text: interaction.options.getString('prompt') },
+      { text: interaction.options.getString('negative'), kind: 'negative' },
+    ]);
     await interaction.deferReply();
     await drawDraft(interaction, ctx);
   },

@@ -6,6 +6,7 @@ import { postBotMessage } from '../src/discord/drafts/message-post.js';
 import { findDraft } from '../src/discord/refine/find-draft.js';
 import { refineDraft } from '../src/discord/refine/refine-draft.js';
 import { storyOfChannel } from '../src/discord/stories/story-access.js';
+import { refuseInChannel } from '../src/discord/content/content-scope.js';
 
 export default {
   data: new SlashCommandBuilder()
@@ -21,6 +22,9 @@ export default {
     .addStringOption((o) => o.setName('no').setDescription('Things to remove').setMaxLength(300)),
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    // Blocked words are refused first, whatever else is wrong with the request.
+    const word = (k: string, kind: 'content' | 'negative' = 'content') => ({ text: interaction.options.getString(k), kind });
+    const scope = await refuseInChannel(ctx, interaction.guildId, interaction.channel, 'refinement', [word('add'), word('more'), word('less'), word('no', 'negative')]);
     const story = await storyOfChannel(ctx.stories, interaction.channel);
     const parent = await findDraft(ctx, interaction.options.getString('draft'), story?.id);
     const text = (['add', 'more', 'less', 'no'] as const).map((k) => [k, interaction.options.getString(k)] as const).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join('\n');
@@ -28,7 +32,7 @@ export default {
     const variant = interaction.options.getInteger('variant');
     await refineDraft(
       ctx,
-      { userId: interaction.user.id, guildId: interaction.guildId ?? undefined, parent, text, variant: variant === null ? undefined : variant - 1, region: interaction.options.getString('region') ?? undefined, attachment: interaction.options.getAttachment('mask') ?? undefined },
+      { userId: interaction.user.id, guildId: interaction.guildId ?? undefined, scope, parent, text, variant: variant === null ? undefined : variant - 1, region: interaction.options.getString('region') ?? undefined, attachment: interaction.options.getAttachment('mask') ?? undefined },
       (view) => postBotMessage(ctx.client, at?.channelId ?? interaction.channelId, view, at?.messageId),
     );
     await interaction.editReply('Your refinement is queued; it will be posted as a reply to the draft.');

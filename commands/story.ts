@@ -3,6 +3,7 @@ import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } f
 import type { BotContext } from '../src/discord/bot-context.js';
 import { startStory } from '../src/discord/stories/start-story.js';
 import { addStoryCast, endStory, setStoryStyle, showStory } from '../src/discord/stories/story-commands.js';
+import { refuseInChannel } from '../src/discord/content/content-scope.js';
 
 const data = new SlashCommandBuilder()
   .setName('story')
@@ -28,6 +29,13 @@ export default {
   data,
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const sub = interaction.options.getSubcommand();
+    // Style, negative and cast descriptions end up in every prompt of the story: checked before anything is kept.
+    await refuseInChannel(ctx, interaction.guildId, interaction.channel, sub === 'cast' ? 'description' : 'style', [
+      { text: interaction.options.getString('style') },
+      { text: interaction.options.getString('negative'), kind: 'negative' },
+      { text: interaction.options.getString('name') },
+      { text: interaction.options.getString('description') },
+    ]);
     await interaction.deferReply(sub === 'new' || sub === 'show' ? {} : { flags: MessageFlags.Ephemeral });
     if (sub === 'new') {
       const story = await startStory(interaction, ctx, {

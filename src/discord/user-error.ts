@@ -20,6 +20,7 @@ export enum UserErrorId {
   WrongChannel = 'wrong-channel',
   UnknownAction = 'unknown-action',
   RedisDown = 'redis-down',
+  BlockedWord = 'blocked-word',
 }
 
 export class UserError extends Error {
@@ -28,6 +29,8 @@ export class UserError extends Error {
   constructor(
     readonly id: UserErrorId,
     message: string,
+    /** What to say where others can read it (a reply to a message), when it must differ from `message`. */
+    readonly publicMessage?: string,
   ) {
     super(message);
   }

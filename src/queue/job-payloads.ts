@@ -39,6 +39,8 @@ const common = {
 
 const renderKnobs = {
   seed: z.number().int().min(0).max(0xffff_ffff),
+  /** Run the model's safety checker (when it has one) and blur flagged pictures; off only where an admin allowed it. */
+  safetyCheck: z.boolean().default(true),
   steps: z.number().int().min(1).max(200).optional(),
   quality: z.enum(BUDGET_QUALITIES).optional(),
   guidance: z.number().min(0).max(30).optional(),

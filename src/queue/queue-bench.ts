@@ -32,6 +32,7 @@ export function sampleDraft(userId: string, overrides: Partial<DraftPayload> = {
     prompt: 'a lighthouse at dusk, watercolor',
     negative: '',
     seed: 42,
+    safetyCheck: true,
     steps: 4,
     width: 64,
     height: 64,

@@ -13,7 +13,9 @@ import type { BudgetQuality } from '../../core/budget/budget-rule.js';
 import type { Scene } from '../../core/story/scene.js';
 import type { Draft } from '../../core/story/draft.js';
 import type { Story } from '../../core/story/story.js';
+import { negativeFor } from '../../core/content/content-policy.js';
 import type { BotContext } from '../bot-context.js';
+import { contentScope, type ChannelContentScope } from '../content/content-scope.js';
 import { UserError, UserErrorId } from '../user-error.js';
 import { DraftLocations } from './draft-locations.js';
 import { queuedView, type DraftViewInfo } from './draft-view.js';
@@ -79,9 +81,16 @@ function draftSize(story: Story | undefined, config: Config): { width: number; h
 }
 const newSeed = () => randomInt(0, 2 ** 32 - 1);
 
-/** What every render job of a draft starts with: its id (= the job id), requester, story lane and channel. */
-function jobHeader(draft: Draft, guildId: string | undefined, channelId: string) {
-  return { v: 1 as const, requestId: draft.id, userId: draft.requestedBy, storyId: draft.storyId, channel: { guildId, channelId }, draftId: draft.id };
+/**
+ * What every render job of a draft starts with: its id (= the job id), requester, story lane and
+ * channel, and the channel's content rules: the safety checker, and the default negative prompt
+ * added outside age-restricted channels (to the job only; the draft keeps what the member wrote).
+ */
+function jobHeader(draft: Draft, guildId: string | undefined, channelId: string, scope: ChannelContentScope) {
+  return {
+    v: 1 as const, requestId: draft.id, userId: draft.requestedBy, storyId: draft.storyId, channel: { guildId, channelId }, draftId: draft.id,
+    negative: negativeFor(scope.ageRestricted, draft.negativePrompt), safetyCheck: scope.safetyChecker,
+  };
 }
 
 export class DraftService {
@@ -120,12 +129,11 @@ export class DraftService {
       ...(req.answersRequester ? { answersRequester: true } : {}),
       ...(req.init ? { init: req.init } : {}),
     });
-    return this.submit(draft, post, (channelId) =>
+    return this.submit(req.guildId, draft, post, (channelId, scope) =>
       ctx.queue.enqueue('draft', {
-        ...jobHeader(draft, req.guildId, channelId),
+        ...jobHeader(draft, req.guildId, channelId, scope),
         sceneId: draft.sceneId,
         prompt: draft.prompt,
-        negative: draft.negativePrompt,
         seed: draft.seed,
         steps: req.steps,
         quality: req.quality ?? ctx.config.BUDGET_QUALITY,
@@ -157,16 +165,15 @@ export class DraftService {
       variantOf: req.variant,
       ...(req.answersRequester ? { answersRequester: true } : {}),
     });
-    return this.submit(draft, post, (channelId) =>
+    return this.submit(req.guildId, draft, post, (channelId, scope) =>
       ctx.queue.enqueue('refine', {
-        ...jobHeader(draft, req.guildId, channelId),
+        ...jobHeader(draft, req.guildId, channelId, scope),
         sourceDraftId: req.parent.id,
         sourceKey,
         variant: req.variant,
         mask: req.maskKey ? { maskKey: req.maskKey } : undefined,
         strength: req.strength,
         prompt: draft.prompt,
-        negative: draft.negativePrompt,
         edits: req.edits,
         seed: draft.seed,
         steps: draft.steps,
@@ -195,14 +202,13 @@ export class DraftService {
       variantOf: req.variant,
       origin: 'upscale',
     });
-    return this.submit(draft, post, (channelId) =>
+    return this.submit(req.guildId, draft, post, (channelId, scope) =>
       ctx.queue.enqueue('upscale', {
-        ...jobHeader(draft, req.guildId, channelId),
+        ...jobHeader(draft, req.guildId, channelId, scope),
         sourceKey,
         scale: UPSCALE_FACTOR,
         strength: UPSCALE_STRENGTH,
         prompt: draft.prompt,
-        negative: draft.negativePrompt,
         seed: draft.seed,
         quality: ctx.config.BUDGET_QUALITY,
         guidance: story?.style.guidance,
@@ -225,12 +231,18 @@ export class DraftService {
     const { id: _id, seeds: _s, status: _st, blobKeys: _b, createdAt: _c, messageId: _m, gridKey: _g, ...fields } = failed;
     const draft = queuedDraft(ctx.now(), fields);
     const data = job.data as { channel: object };
-    return this.submit(draft, post, (channelId) =>
+    // The failed job's own content rules (its negative, its safety check) are kept as they were.
+    return this.submit((data.channel as { guildId?: string }).guildId, draft, post, (channelId) =>
       ctx.queue.enqueue(job.name as 'draft', { ...(job.data as object), requestId: draft.id, draftId: draft.id, channel: { ...data.channel, channelId } } as never),
     );
   }
 
-  private async submit(draft: Draft, post: PostDraft, enqueue: (channelId: string) => Promise<{ position: { position: number | null; etaDoneMs: number | null } }>): Promise<Draft> {
+  private async submit(
+    guildId: string | undefined,
+    draft: Draft,
+    post: PostDraft,
+    enqueue: (channelId: string, scope: ChannelContentScope) => Promise<{ position: { position: number | null; etaDoneMs: number | null } }>,
+  ): Promise<Draft> {
     const { ctx } = this;
     await ctx.stories.saveDraft(draft);
     const info = await this.viewInfo(draft);
@@ -240,7 +252,8 @@ export class DraftService {
     await this.locations.set(draft.id, { channelId: message.channelId, messageId: message.id });
     let job;
     try {
-      job = await enqueue(message.channelId);
+      // The rules of the channel the draft is posted in (a thread takes its parent's age restriction).
+      job = await enqueue(message.channelId, await contentScope(ctx, guildId, message.channel));
     } catch (error) {
       await ctx.stories.saveDraft({ ...located, status: 'failed' }).catch(() => {});
       await message.delete().catch(() => {});

@@ -9,6 +9,7 @@ import { ActionRowBuilder, MessageFlags, ModalBuilder, TextInputBuilder, TextInp
 import type { BotContext } from '../bot-context.js';
 import { postBotMessage } from '../drafts/message-post.js';
 import { refineDraft } from '../refine/refine-draft.js';
+import { contentScope } from '../content/content-scope.js';
 import { UserError, UserErrorId } from '../user-error.js';
 import { parseRefineModalId, REFINE_FIELD_TEXT, REFINE_FIELD_VARIANT, refineModalId } from './refine-modal-id.js';
 
@@ -44,7 +45,7 @@ export const refineModalHandler = {
     if (!channelId) throw new UserError(UserErrorId.WrongChannel, 'I cannot find where that draft was posted.');
     await refineDraft(
       ctx,
-      { userId: interaction.user.id, guildId: interaction.guildId ?? undefined, parent, text: interaction.fields.getTextInputValue(REFINE_FIELD_TEXT), variant: raw === '' ? id.variant : Number(raw) - 1 },
+      { userId: interaction.user.id, guildId: interaction.guildId ?? undefined, scope: await contentScope(ctx, interaction.guildId, interaction.channel), parent, text: interaction.fields.getTextInputValue(REFINE_FIELD_TEXT), variant: raw === '' ? id.variant : Number(raw) - 1 },
       (view) => postBotMessage(ctx.client, channelId, view, at?.messageId),
     );
     await interaction.editReply({ content: 'Your refinement is queued; it will be posted as a reply to the draft.' });

@@ -9,6 +9,7 @@ import type { BotContext } from '../bot-context.js';
 import { illustratePassage, planSummary } from '../stories/illustrate-passage.js';
 import { refineDraft } from '../refine/refine-draft.js';
 import { GENERIC_APOLOGY, toUserError } from '../reply-with-error.js';
+import { contentScope } from '../content/content-scope.js';
 
 export function onMessage(ctx: BotContext) {
   return async (message: Message): Promise<void> => {
@@ -21,7 +22,7 @@ export function onMessage(ctx: BotContext) {
         if (!parent) return;
         await refineDraft(
           ctx,
-          { userId: message.author.id, guildId: message.guildId, parent, text: message.content, attachment: message.attachments.first(), answersRequester: true },
+          { userId: message.author.id, guildId: message.guildId, scope: await contentScope(ctx, message.guildId, message.channel), parent, text: message.content, attachment: message.attachments.first(), answersRequester: true },
           (view) => message.reply({ ...view, allowedMentions: { parse: [], repliedUser: false } }),
         );
         return;
@@ -29,12 +30,13 @@ export function onMessage(ctx: BotContext) {
       if (!ctx.config.DISCORD_READ_MESSAGES || !message.channel.isThread() || message.content.trim().length < 3) return;
       const story = await ctx.stories.findStoryForChannel(message.channel.parentId ?? message.channelId, message.channelId);
       if (!story || story.ended !== undefined) return;
-      const result = await illustratePassage(ctx, story, message.content, message.author.id);
+      const result = await illustratePassage(ctx, story, message.content, message.author.id, await contentScope(ctx, message.guildId, message.channel));
       await message.reply({ content: planSummary(result), allowedMentions: { repliedUser: false } });
     } catch (error) {
       const known = toUserError(error);
       if (!known) ctx.log.error({ err: error, message: message.id }, 'message handling failed');
-      await message.reply({ content: known ? `⚠️ ${known.message}` : GENERIC_APOLOGY, allowedMentions: { repliedUser: false } }).catch(() => {});
+      // Everyone in the channel sees this reply: a refusal says why without repeating the word.
+      await message.reply({ content: known ? `⚠️ ${known.publicMessage ?? known.message}` : GENERIC_APOLOGY, allowedMentions: { repliedUser: false } }).catch(() => {});
     }
   };
 }

@@ -13,6 +13,8 @@ import { newId } from '../drafts/draft-service.js';
 import { fitUpload } from '../drafts/upload-fit.js';
 import { downloadAttachment, downloadPolicy } from '../refine/attachment-check.js';
 import { requireStory, storyOfChannel } from '../stories/story-access.js';
+import { negativeFor } from '../../core/content/content-policy.js';
+import { contentScope, refuseBlockedText } from '../content/content-scope.js';
 import { UserError, UserErrorId } from '../user-error.js';
 
 /**
@@ -42,14 +44,17 @@ export async function requestAnimation(interaction: ChatInputCommandInteraction,
   const draft = await ctx.stories.getDraft(scene.panel.draftId);
   if (!draft) throw new UserError(UserErrorId.NoSuchPanel, `Scene ${number}'s draft is gone; pick its panel again.`);
   const animation = animationOf(draft, scene.panel.variant, { userWords: interaction.options.getString('motion') ?? undefined, action: scene.action });
+  // The panel's prompt was checked when it was drawn; the keyframes get this channel's default negative.
+  const { ageRestricted } = await contentScope(ctx, interaction.guildId, interaction.channel);
   await ctx.queue.enqueue('animate', {
     v: 1, requestId: newId(), userId: interaction.user.id, storyId: story.id, channel: { guildId: story.guildId, channelId: interaction.channelId },
-    ...animation, seconds: interaction.options.getInteger('seconds') ?? 4,
+    ...animation, negative: negativeFor(ageRestricted, animation.negative ?? '') || undefined, seconds: interaction.options.getInteger('seconds') ?? 4,
   });
   return `Animating scene ${number} (camera: ${motionWords(animation.motion)}); the clip will be posted here.`;
 }
 
 export async function requestStylize(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
+  refuseBlockedText(await contentScope(ctx, interaction.guildId, interaction.channel), 'prompt', [{ text: interaction.options.getString('prompt', true) }]);
   const video = interaction.options.getAttachment('video', true);
   if (!video.contentType?.startsWith('video/') && !video.contentType?.startsWith('image/gif')) {
     throw new UserError(UserErrorId.BadAttachment, `"${video.name}" is not a video; attach an MP4, WebM or GIF.`);

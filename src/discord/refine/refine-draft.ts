@@ -10,7 +10,9 @@ import type { GrayImage } from '../../core/image.js';
 import { REGION_NAMES, regionMask } from '../../core/refine/region-mask.js';
 import { applyRefinement, isEmptyRefinement, parseRefineInstructions } from '../../core/refine/refine-instructions.js';
 import { maskFromUpload } from '../../core/refine/upload-mask.js';
+import type { ContentScope } from '../../core/content/content-policy.js';
 import type { BotContext } from '../bot-context.js';
+import { refuseBlockedText } from '../content/content-scope.js';
 import type { PostDraft } from '../drafts/draft-service.js';
 import { UserError, UserErrorId } from '../user-error.js';
 import { decodeLimited } from '../../media/picture-check.js';
@@ -19,6 +21,8 @@ import { downloadPolicy, fetchImageAttachment, type AttachmentLike } from './att
 export interface RefineInput {
   userId: string;
   guildId?: string;
+  /** The content rules of the channel the request came from. */
+  scope: ContentScope;
   parent: Draft;
   /** Instruction lines (`no: text`, `more: dragon`, ...). */
   text: string;
@@ -44,6 +48,10 @@ async function maskPng(mask: GrayImage): Promise<Buffer> {
 export async function refineDraft(ctx: BotContext, input: RefineInput, post: PostDraft): Promise<Draft> {
   const instructions = parseRefineInstructions(input.text);
   if (input.region) instructions.region = input.region;
+  refuseBlockedText(input.scope, 'refinement', [
+    ...[...instructions.add, ...instructions.more, ...instructions.less].map((text) => ({ text })),
+    ...instructions.no.map((text) => ({ text, kind: 'negative' as const })),
+  ]);
   if (isEmptyRefinement(instructions) && !input.attachment) {
     throw new UserError(UserErrorId.EmptyRefinement, 'Say what to change: attach a mask, or write lines like `no: text`, `more: dragon`, `add: a red kite`, `region: top left`.');
   }

@@ -7,11 +7,13 @@
 import type { Story } from '../../core/story/story.js';
 import type { Scene } from '../../core/story/scene.js';
 import { variantSeed } from '../../core/random.js';
+import type { ContentScope } from '../../core/content/content-policy.js';
 import { PLAN_LIMITS, type PlannerKind } from '../../planner/index.js';
 import { planPassage } from '../../planner/plan-passage.js';
 import type { BotContext } from '../bot-context.js';
 import { newId } from '../drafts/draft-service.js';
 import { postBotMessage } from '../drafts/message-post.js';
+import { refuseBlockedText } from '../content/content-scope.js';
 import { UserError, UserErrorId } from '../user-error.js';
 
 export interface IllustrateResult {
@@ -39,13 +41,20 @@ export function planSummary(result: IllustrateResult): string {
  */
 export const MAX_PASSAGE_CHARS = Math.min(4000, PLAN_LIMITS.maxPassageChars);
 
-export async function illustratePassage(ctx: BotContext, story: Story, passage: string, userId: string, init?: { key: string; strength: number }): Promise<IllustrateResult> {
+/**
+ * Plans `passage` and queues its drafts. `scope` holds the channel's content rules: the passage is
+ * checked before planning and every planned prompt (style, cast and the planner's own words) before
+ * anything is queued, so a refusal leaves the story as it was.
+ */
+export async function illustratePassage(ctx: BotContext, story: Story, passage: string, userId: string, scope: ContentScope, init?: { key: string; strength: number }): Promise<IllustrateResult> {
   // Spaces and invisible characters (zero-width spaces, direction marks) do not make a passage.
   if (passage.replace(/[\s\p{Cf}]/gu, '').length < 3) throw new UserError(UserErrorId.BadInput, 'That passage is empty; write a sentence or two of the story.');
   if (passage.length > MAX_PASSAGE_CHARS) throw new UserError(UserErrorId.BadInput, `Passages can be at most ${MAX_PASSAGE_CHARS} characters; split it in two.`);
+  refuseBlockedText(scope, 'passage', [{ text: passage }]);
   const plan = await planPassage(ctx.planner, { passage, style: story.style, cast: story.cast }, ctx.countTokens);
   // Nothing to draw (a passage the offline planner cannot read): say why, change nothing.
   if (plan.scenes.length === 0) throw new UserError(UserErrorId.BadInput, plan.notice ?? 'I found nothing to draw in that passage; write a sentence or two of what happens.');
+  refuseBlockedText(scope, 'passage', plan.scenes.flatMap((s) => [{ text: s.prompt }, { text: s.negativePrompt, kind: 'negative' as const }]));
   const current: Story = plan.addedCharacters.length > 0 ? { ...story, cast: plan.cast } : story;
   if (current !== story) await ctx.stories.saveStory(current);
   const existing = await ctx.stories.listScenes(story.id);

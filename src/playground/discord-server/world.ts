@@ -35,6 +35,8 @@ const BOT_PERMISSIONS = EVERYONE_PERMISSIONS | Permission.ManageMessages | Permi
 export interface FakeGuildSpec {
   name?: string;
   channels?: string[];
+  /** Names (among `channels`) of channels marked age-restricted (NSFW); their threads inherit it. */
+  nsfwChannels?: string[];
   users?: string[];
   /** Extra roles, e.g. `{ name: 'Moderator', permissions: Permission.ManageMessages, members: ['mo'] }`. */
   roles?: { name: string; permissions?: bigint; members?: string[] }[];
@@ -185,7 +187,7 @@ export class FakeWorld {
       guild.channelIds.set(name, channelId);
       this.channels.set(channelId, {
         id: channelId, type: 0, guild_id: id, name, position, permission_overwrites: [], parent_id: null,
-        topic: null, nsfw: false, last_message_id: null, rate_limit_per_user: 0, flags: 0,
+        topic: null, nsfw: spec.nsfwChannels?.includes(name) ?? false, last_message_id: null, rate_limit_per_user: 0, flags: 0,
       } as unknown as FakeChannel);
     });
   }
