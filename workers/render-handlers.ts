@@ -11,6 +11,7 @@ import type { DiffusionEngine } from '../src/diffusion/engine.js';
 import { decodeImage, loadImageAt, rgbToPng } from '../src/diffusion/png.js';
 import type { RenderRequest } from '../src/diffusion/render-types.js';
 import { JobInputError, type HandlerContext, type HandlerRegistry, type JobResult } from '../src/queue/index.js';
+import { screenPictures } from './safety-screen.js';
 
 export interface EngineDefaults {
   steps: number;
@@ -116,8 +117,9 @@ async function render(ctx: HandlerContext<'draft' | 'refine'>, req: RenderReques
     onStep: ({ step, total, preview }) =>
       ctx.reportStep({ step, total, previewPng: preview ? () => rgbToPng(preview) : undefined }),
   });
+  const screened = await screenPictures(engine, result.images, ctx.payload.safetyCheck, ctx.log);
   const keys: string[] = [];
-  for (const image of result.images) keys.push(await ctx.blobs.put(await rgbToPng(image), 'png'));
+  for (const image of screened.images) keys.push(await ctx.blobs.put(await rgbToPng(image), 'png'));
   const msPerStep = result.modelMs / Math.max(1, result.steps);
   // The online rule may have ended the run early: the draft reports the steps actually run.
   if (budget && result.scheduledSteps) budget = withStepsUsed(budget, result.steps, result.scheduledSteps);
@@ -128,6 +130,6 @@ async function render(ctx: HandlerContext<'draft' | 'refine'>, req: RenderReques
     stepsSaved: budget?.savedSteps ?? 0,
     budget: budget ? { ...budget, msSaved: Math.round(budget.savedSteps * msPerStep) } : undefined,
     modelMs: Math.round(result.modelMs),
-    warnings: result.warnings,
+    warnings: screened.note ? [...result.warnings, screened.note] : result.warnings,
   };
 }

@@ -12,6 +12,7 @@ import type { DiffusionEngine } from '../src/diffusion/engine.js';
 import { loadImageAt, resizeRgb, rgbToPng } from '../src/diffusion/png.js';
 import { JobInputError, type JobHandler } from '../src/queue/index.js';
 import { draftBudget, type EngineDefaults } from './render-handlers.js';
+import { screenPictures } from './safety-screen.js';
 
 /** The largest side an upscale may reach (the payload schemas' picture limit). */
 const MAX_SIDE = 2048;
@@ -60,7 +61,9 @@ export function upscaleHandler(engine: DiffusionEngine, defaults: EngineDefaults
       for (const w of result.warnings) warnings.add(w);
       ctx.reportStep({ step: (i + 1) * result.steps, total: tiles.length * result.steps, previewPng: preview });
     }
-    const key = await ctx.blobs.put(await rgbToPng(blender.result()), 'png');
+    // The whole enlarged picture is checked once, after its tiles are blended.
+    const screened = await screenPictures(engine, [blender.result()], p.safetyCheck, ctx.log);
+    const key = await ctx.blobs.put(await rgbToPng(screened.images[0]!), 'png');
     // img2img runs only `strength` of the schedule, so a saved schedule step saves that share of a step.
     const msPerStep = modelMs / Math.max(1, stepsRun * tiles.length);
     return {
@@ -70,7 +73,7 @@ export function upscaleHandler(engine: DiffusionEngine, defaults: EngineDefaults
       stepsSaved: budget?.savedSteps ?? 0,
       budget: budget ? { ...budget, msSaved: Math.round(budget.savedSteps * p.strength * msPerStep * tiles.length) } : undefined,
       modelMs: Math.round(modelMs),
-      warnings: [...warnings, ...(tiles.length > 1 ? [`Redrawn in ${tiles.length} tiles.`] : [])],
+      warnings: [...warnings, ...(tiles.length > 1 ? [`Redrawn in ${tiles.length} tiles.`] : []), ...(screened.note ? [screened.note] : [])],
     };
   };
 }

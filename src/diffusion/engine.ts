@@ -9,7 +9,9 @@ import { loadModel, type LoadedModel } from './model-loader.js';
 import { releaseModelSessions, sessionSettingsFromConfig, type SessionSettings } from './model-sessions.js';
 import { renderNativeThenUpscale } from './native-render.js';
 import { renderWithModel } from './pipeline.js';
+import type { RgbImage } from '../core/image.js';
 import type { RenderRequest, RenderResult } from './render-types.js';
+import { checkPictures } from './safety-checker.js';
 
 export interface EngineOptions extends Partial<SessionSettings> {
   /** Folder of a TAESD-style preview decoder inside the model folder (default: taesd_decoder, if present). */
@@ -30,6 +32,8 @@ export interface ModelDescription {
   vaeScalingFactor: number;
   padId: number;
   nativeSize?: number;
+  /** The folder has safety_checker/model.onnx. */
+  safetyChecker: boolean;
 }
 
 export class DiffusionEngine {
@@ -62,6 +66,16 @@ export class DiffusionEngine {
     return this.model.folder.nativeSize;
   }
 
+  /**
+   * Which pictures the model's safety checker flags, or null when the folder has none.
+   * @example const flagged = await engine.checkSafety(result.images) // -> [false, true, false, false]
+   */
+  checkSafety(images: readonly RgbImage[]): Promise<boolean[] | null> {
+    const checker = this.model.safetyChecker;
+    if (!checker) return Promise.resolve(null);
+    return this.serialized(() => checkPictures(checker, images));
+  }
+
   /** The mean text-encoder output over the prompt's real tokens (length D), for step budgets. */
   encodePooled(prompt: string): Promise<Float32Array> {
     return this.serialized(() => this.model.prompts.pooled(prompt));
@@ -88,6 +102,7 @@ export class DiffusionEngine {
       vaeScalingFactor: folder.vaeScalingFactor,
       padId: tokenizer.padId,
       nativeSize: folder.nativeSize,
+      safetyChecker: this.model.safetyChecker !== undefined,
     };
   }
 

@@ -44,6 +44,8 @@ export interface ModelFolder {
     vaeEncoder?: ComponentFile;
     /** A TAESD-style preview decoder (taesd_decoder/model.onnx, or the folder the caller named). */
     previewDecoder?: ComponentFile;
+    /** diffusers' safety checker (safety_checker/model.onnx), run on every finished picture when present. */
+    safetyChecker?: ComponentFile;
   };
   tokenizerDir: string;
   /** Parsed scheduler/scheduler_config.json (diffusers snake_case). */
@@ -207,6 +209,7 @@ export async function readModelFolder(dir: string, options: ModelFolderOptions =
   const vaeDecoder = await required(dir, 'vae_decoder');
   const vaeEncoder = await findComponent(dir, 'vae_encoder');
   const previewDecoder = await findPreviewDecoder(dir, options.previewDecoder);
+  const safetyChecker = await findComponent(dir, 'safety_checker');
   const tokenizerDir = join(dir, 'tokenizer');
   for (const file of ['vocab.json', 'merges.txt']) {
     if (!(await exists(join(tokenizerDir, file)))) throw new ModelFolderError(dir, `${dir} has no tokenizer/${file}.`);
@@ -217,7 +220,7 @@ export async function readModelFolder(dir: string, options: ModelFolderOptions =
   return {
     dir,
     modelIndex,
-    components: { textEncoder, unet, vaeDecoder, vaeEncoder, previewDecoder },
+    components: { textEncoder, unet, vaeDecoder, vaeEncoder, previewDecoder, safetyChecker },
     tokenizerDir,
     schedulerJson,
     vaeScalingFactor,

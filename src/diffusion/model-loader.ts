@@ -20,6 +20,7 @@ import {
   type ModelSignature,
 } from './model-signature.js';
 import { PromptEncoder } from './prompt-encoder.js';
+import { readClipNormalisation, safetyCheckerSignature, type SafetyChecker } from './safety-checker.js';
 import { previewDecoderSignature, type PreviewDecoder } from './taesd-preview.js';
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 
@@ -36,6 +37,8 @@ export interface LoadedModel {
   vaeDecoder: { session: ort.InferenceSession; ms: number };
   /** TAESD-style step-preview decoder (taesd-preview.ts); without one, previews use the linear map. */
   previewDecoder?: PreviewDecoder;
+  /** diffusers' safety checker (safety-checker.ts), when the folder has safety_checker/model.onnx. */
+  safetyChecker?: SafetyChecker;
 }
 
 function message(error: unknown): string {
@@ -93,6 +96,9 @@ export async function loadModel(dir: string, settings: SessionSettings, options:
     const previewDecoder = sessions.previewDecoder && preview
       ? { session: sessions.previewDecoder, ...previewDecoderSignature(dir, `${preview.component}/model.onnx`, sessions.previewDecoder), ms: 0, calls: 0 }
       : undefined;
+    const safetyChecker = sessions.safetyChecker
+      ? { session: sessions.safetyChecker, ...safetyCheckerSignature(dir, sessions.safetyChecker), ...(await readClipNormalisation(dir)), ms: 0 }
+      : undefined;
     return {
       folder,
       sessions,
@@ -103,6 +109,7 @@ export async function loadModel(dir: string, settings: SessionSettings, options:
       vaeEncoder: sessions.vaeEncoder ? { session: sessions.vaeEncoder, ms: 0 } : undefined,
       vaeDecoder: { session: sessions.vaeDecoder, ms: 0 },
       previewDecoder,
+      safetyChecker,
     };
   } catch (error) {
     await releaseModelSessions(sessions);

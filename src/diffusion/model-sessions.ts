@@ -35,6 +35,8 @@ export interface ModelSessions {
   vaeEncoder?: ort.InferenceSession;
   /** TAESD-style preview decoder, when the folder has one. */
   previewDecoder?: ort.InferenceSession;
+  /** diffusers' safety checker, when the folder has one. */
+  safetyChecker?: ort.InferenceSession;
 }
 
 function baseOptions(settings: SessionSettings): ort.InferenceSession.SessionOptions {
@@ -114,7 +116,7 @@ export async function createComponentSession(dir: string, file: ComponentFile, s
   return session;
 }
 
-/** Creates every session of a folder (the VAE encoder and preview decoder only when the folder has them). */
+/** Creates every session of a folder (the VAE encoder, preview decoder and safety checker only when the folder has them). */
 export async function createModelSessions(folder: ModelFolder, settings: SessionSettings): Promise<ModelSessions> {
   const { components } = folder;
   const created: ort.InferenceSession[] = [];
@@ -130,7 +132,8 @@ export async function createModelSessions(folder: ModelFolder, settings: Session
     const vaeDecoder = await open(components.vaeDecoder);
     const vaeEncoder = components.vaeEncoder ? await open(components.vaeEncoder) : undefined;
     const previewDecoder = components.previewDecoder ? await open(components.previewDecoder) : undefined;
-    return { textEncoder, unet, vaeDecoder, vaeEncoder, previewDecoder };
+    const safetyChecker = components.safetyChecker ? await open(components.safetyChecker) : undefined;
+    return { textEncoder, unet, vaeDecoder, vaeEncoder, previewDecoder, safetyChecker };
   } catch (error) {
     for (const session of created) await session.release();
     throw error;
@@ -139,7 +142,7 @@ export async function createModelSessions(folder: ModelFolder, settings: Session
 
 /** Releases every session (a worker switching models, or a test cleaning up). */
 export async function releaseModelSessions(sessions: ModelSessions): Promise<void> {
-  for (const session of [sessions.textEncoder, sessions.unet, sessions.vaeDecoder, sessions.vaeEncoder, sessions.previewDecoder]) {
+  for (const session of [sessions.textEncoder, sessions.unet, sessions.vaeDecoder, sessions.vaeEncoder, sessions.previewDecoder, sessions.safetyChecker]) {
     if (session) await session.release();
   }
 }
