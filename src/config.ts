@@ -60,6 +60,10 @@ const envObject = z.object({
   OPENAI_BASE_URL: optionalText,
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  // The offline planner runs in a thread pool beside the bot's event loop.
+  PLANNER_THREADS: int(1, 16).default(1),
+  PLANNER_QUEUE_MAX: int(0, 1000).default(16),
+  PLANNER_TIMEOUT_MS: int(1000, 600_000).default(60_000),
   // Media
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,

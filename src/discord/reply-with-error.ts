@@ -6,6 +6,7 @@
  */
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { Logger } from '../log.js';
+import { PlannerBusyError } from '../planner/planner-busy-error.js';
 import { JobInputError, QueueFullError } from '../queue/index.js';
 import { UserError, UserErrorId } from './user-error.js';
 
@@ -16,6 +17,7 @@ export function toUserError(error: unknown): UserError | undefined {
   if (error instanceof UserError) return error;
   if (error instanceof QueueFullError) return new UserError(UserErrorId.QueueFull, error.message);
   if (error instanceof JobInputError) return new UserError(UserErrorId.BadInput, error.message);
+  if (error instanceof PlannerBusyError) return new UserError(UserErrorId.PlannerBusy, error.message);
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : '';
   if (code === 'ECONNREFUSED' || /Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(message)) {

@@ -7,7 +7,7 @@
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { createPlanner } from '../planner/index.js';
+import { createPlanner, PlannerPool } from '../planner/index.js';
 import { loadTokenCounter } from '../planner/token-counter.js';
 import { connectForBot, FairQueue, FileBlobStore, ResultDelivery } from '../queue/index.js';
 import { RedisRenderLedger } from '../store/render-ledger.js';
@@ -37,6 +37,8 @@ export interface StartBotOptions {
   now?: () => number;
   /** How often waiting drafts' queue positions are refreshed (default 5 s; tests go faster). */
   queueRefreshMs?: number;
+  /** Entry of the offline planner's threads (tests pass a thread that misbehaves on cue). */
+  plannerThreadEntry?: URL;
 }
 
 export async function startBot(config: Config, log: Logger, options: StartBotOptions = {}): Promise<RunningBot> {
@@ -55,6 +57,14 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     maxWaitingPerUser: config.QUEUE_MAX_WAITING_PER_USER,
     maxWaitingPerStory: config.QUEUE_MAX_WAITING_PER_STORY,
   });
+  // The offline planner is pure CPU work: it runs in a thread pool so this event loop stays free.
+  const offlinePlanner = new PlannerPool({
+    threads: config.PLANNER_THREADS,
+    maxQueued: config.PLANNER_QUEUE_MAX,
+    timeoutMs: config.PLANNER_TIMEOUT_MS,
+    entry: options.plannerThreadEntry,
+    log: log.child({ module: 'planner-pool' }),
+  });
   const ctx = {
     config,
     log,
@@ -64,7 +74,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     stories: new RedisStoryRepository(redis, `${config.QUEUE_PREFIX}:story:`),
     ledger: new RedisRenderLedger(redis, `${config.QUEUE_PREFIX}:story:`),
     blobs: new FileBlobStore(config.DATA_DIR),
-    planner: createPlanner(config, log),
+    planner: createPlanner(config, log, offlinePlanner),
     countTokens: (await loadTokenCounter(config.MODEL_DIR)).countTokens,
     keyPrefix: `${config.QUEUE_PREFIX}:discord:`,
     now: options.now ?? Date.now,
@@ -98,6 +108,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     await ready;
   } catch (error) {
     await client.destroy();
+    await offlinePlanner.close();
     await queue.close();
     redis.disconnect();
     throw new Error(`Discord refused the login (${error instanceof Error ? error.message : String(error)}): check DISCORD_TOKEN.`);
@@ -117,6 +128,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
       ctx.progress.stop();
       await delivery.close();
       await client.destroy();
+      await offlinePlanner.close();
       await queue.close();
       redis.disconnect();
     },

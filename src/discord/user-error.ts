@@ -21,6 +21,7 @@ export enum UserErrorId {
   UnknownAction = 'unknown-action',
   RedisDown = 'redis-down',
   BlockedWord = 'blocked-word',
+  PlannerBusy = 'planner-busy',
 }
 
 export class UserError extends Error {

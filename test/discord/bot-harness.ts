@@ -44,6 +44,8 @@ export interface BotBedOptions {
   queueRefreshMs?: number;
   /** The loopback Discord's upload limit (default Discord's 10 MiB; Nitro members may send far more). */
   attachmentSizeLimit?: number;
+  /** Entry of the bot's planner threads (default the real one; see test/planner/misbehaving-planner-thread.ts). */
+  plannerThreadEntry?: URL;
 }
 
 export async function createBotBed(env: Record<string, string> = {}, guild?: FakeGuildSpec | FakeGuildSpec[], options: BotBedOptions = {}): Promise<BotBed> {
@@ -62,7 +64,7 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
   const log = createLogger(config.LOG_LEVEL, 'bot');
   let clockOffset = 0;
   const now = () => Date.now() + clockOffset;
-  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase }, now, queueRefreshMs: options.queueRefreshMs });
+  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase }, now, queueRefreshMs: options.queueRefreshMs, plannerThreadEntry: options.plannerThreadEntry });
   const redis = await connectForBot(REDIS_URL);
   const workers: ChildProcess[] = [];
   const bed: BotBed = {

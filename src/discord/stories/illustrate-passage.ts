@@ -36,8 +36,9 @@ export function planSummary(result: IllustrateResult): string {
 }
 
 /**
- * The longest passage the bot plans: Discord's own limit for a message or an option (4000), and the
- * offline planner runs on the bot's event loop, so a longer text would stall every other member.
+ * The longest passage the bot plans: Discord's own limit for a message or an option (4000). The
+ * offline planner runs in the bot's planner threads (PlannerPool), and a longer text would hold a
+ * thread, and every passage queued behind it, for longer.
  */
 export const MAX_PASSAGE_CHARS = Math.min(4000, PLAN_LIMITS.maxPassageChars);
 
