@@ -64,6 +64,9 @@ const envObject = z.object({
   PLANNER_THREADS: int(1, 16).default(1),
   PLANNER_QUEUE_MAX: int(0, 1000).default(16),
   PLANNER_TIMEOUT_MS: int(1000, 600_000).default(60_000),
+  // Per-member rate limit of commands, buttons, passages and refines (0 a minute = off).
+  RATE_LIMIT_PER_MINUTE: int(0, 10_000).default(20),
+  RATE_LIMIT_BURST: int(1, 1000).default(10),
   // Media
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,

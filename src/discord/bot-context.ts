@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { CountTokens } from '../core/prompt/prompt-assembly.js';
 import type { Planner } from '../planner/index.js';
 import type { BlobStore, FairQueue } from '../queue/index.js';
+import type { RedisRateLimiter } from '../store/rate-limiter.js';
 import type { RedisRenderLedger } from '../store/render-ledger.js';
 import type { StoryRepository } from '../store/story-repository.js';
 import type { DraftService } from './drafts/draft-service.js';
@@ -38,6 +39,8 @@ export interface BotContext {
   queueWatch: QueueWatch;
   /** Keeps each story's pinned card current. */
   cards: StoryCardBoard;
+  /** Per-member rate limit (see rate-limit-check.ts); undefined when RATE_LIMIT_PER_MINUTE is 0. */
+  rateLimiter?: RedisRateLimiter;
   /** Key prefix for the bot's own Redis keys (`<QUEUE_PREFIX>:discord:`). */
   keyPrefix: string;
   now(): number;

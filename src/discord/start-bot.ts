@@ -7,9 +7,10 @@
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { createPlanner, PlannerPool } from '../planner/index.js';
+import { createPlanner, OfflinePlanner, PlannerPool, type Planner } from '../planner/index.js';
 import { loadTokenCounter } from '../planner/token-counter.js';
 import { connectForBot, FairQueue, FileBlobStore, ResultDelivery } from '../queue/index.js';
+import { RedisRateLimiter } from '../store/rate-limiter.js';
 import { RedisRenderLedger } from '../store/render-ledger.js';
 import { RedisStoryRepository } from '../store/story-repository.js';
 import type { BotContext } from './bot-context.js';
@@ -39,6 +40,11 @@ export interface StartBotOptions {
   queueRefreshMs?: number;
   /** Entry of the offline planner's threads (tests pass a thread that misbehaves on cue). */
   plannerThreadEntry?: URL;
+  /**
+   * Plan on this event loop, as the bot did before PlannerPool: only for `npm run bench`, to measure
+   * what the pool changes. Never in production: a long passage freezes every other interaction.
+   */
+  inlinePlanner?: boolean;
 }
 
 export async function startBot(config: Config, log: Logger, options: StartBotOptions = {}): Promise<RunningBot> {
@@ -58,7 +64,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     maxWaitingPerStory: config.QUEUE_MAX_WAITING_PER_STORY,
   });
   // The offline planner is pure CPU work: it runs in a thread pool so this event loop stays free.
-  const offlinePlanner = new PlannerPool({
+  const offlinePlanner: Planner & { close?(): Promise<void> } = options.inlinePlanner ? new OfflinePlanner() : new PlannerPool({
     threads: config.PLANNER_THREADS,
     maxQueued: config.PLANNER_QUEUE_MAX,
     timeoutMs: config.PLANNER_TIMEOUT_MS,
@@ -77,6 +83,9 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     planner: createPlanner(config, log, offlinePlanner),
     countTokens: (await loadTokenCounter(config.MODEL_DIR)).countTokens,
     keyPrefix: `${config.QUEUE_PREFIX}:discord:`,
+    rateLimiter: config.RATE_LIMIT_PER_MINUTE > 0
+      ? new RedisRateLimiter(redis, `${config.QUEUE_PREFIX}:discord:`, { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST })
+      : undefined,
     now: options.now ?? Date.now,
   } as Partial<BotContext> as BotContext;
   ctx.drafts = new DraftService(ctx);
@@ -108,7 +117,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     await ready;
   } catch (error) {
     await client.destroy();
-    await offlinePlanner.close();
+    await offlinePlanner.close?.();
     await queue.close();
     redis.disconnect();
     throw new Error(`Discord refused the login (${error instanceof Error ? error.message : String(error)}): check DISCORD_TOKEN.`);
@@ -128,7 +137,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
       ctx.progress.stop();
       await delivery.close();
       await client.destroy();
-      await offlinePlanner.close();
+      await offlinePlanner.close?.();
       await queue.close();
       redis.disconnect();
     },

@@ -22,6 +22,7 @@ export enum UserErrorId {
   RedisDown = 'redis-down',
   BlockedWord = 'blocked-word',
   PlannerBusy = 'planner-busy',
+  RateLimited = 'rate-limited',
 }
 
 export class UserError extends Error {

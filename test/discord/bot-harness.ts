@@ -46,6 +46,8 @@ export interface BotBedOptions {
   attachmentSizeLimit?: number;
   /** Entry of the bot's planner threads (default the real one; see test/planner/misbehaving-planner-thread.ts). */
   plannerThreadEntry?: URL;
+  /** Plan on the bot's event loop as before the planner pool (the load bench's comparison). */
+  inlinePlanner?: boolean;
 }
 
 export async function createBotBed(env: Record<string, string> = {}, guild?: FakeGuildSpec | FakeGuildSpec[], options: BotBedOptions = {}): Promise<BotBed> {
@@ -58,13 +60,16 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
     // The loopback Discord serves attachments from 127.0.0.1: allow that host, as an operator would.
     ATTACHMENT_HOSTS: '127.0.0.1',
     REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, RENDER_WIDTH: '64', RENDER_HEIGHT: '64', RENDER_STEPS: '4',
+    // Tests act far faster than people: the per-member rate limit is off unless a test sets it
+    // (test/discord-rate-limit.test.ts, and the load run with the production defaults).
+    RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env,
   });
   await registerCommands((await loadCommands()).values(), { token: discord.token, applicationId: discord.bot.id, apiBase: discord.restBase });
   const log = createLogger(config.LOG_LEVEL, 'bot');
   let clockOffset = 0;
   const now = () => Date.now() + clockOffset;
-  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase }, now, queueRefreshMs: options.queueRefreshMs, plannerThreadEntry: options.plannerThreadEntry });
+  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase }, now, queueRefreshMs: options.queueRefreshMs, plannerThreadEntry: options.plannerThreadEntry, inlinePlanner: options.inlinePlanner });
   const redis = await connectForBot(REDIS_URL);
   const workers: ChildProcess[] = [];
   const bed: BotBed = {

@@ -2,11 +2,13 @@
  * The INTERACTION_CREATE listener: slash and context-menu commands go to their command module;
  * buttons and modal submits go to the one handler whose parse step claims the custom_id. Unknown
  * commands and custom_ids get an ephemeral sentence, and every failure goes through replyWithError.
+ * Each interaction first spends one of the member's rate-limit tokens (rate-limit-check.ts).
  */
 import { MessageFlags, type Interaction } from 'discord.js';
 import type { BotContext } from '../bot-context.js';
 import type { BotCommand, MessageMenuCommand, SlashCommand } from '../command-shape.js';
 import { draftButtons } from '../handlers/draft-buttons.js';
+import { checkRateLimit } from '../rate-limit-check.js';
 import { refineModalHandler } from '../handlers/refine-modal.js';
 import { replyWithError } from '../reply-with-error.js';
 import { UserError, UserErrorId } from '../user-error.js';
@@ -17,6 +19,7 @@ export function onInteraction(ctx: BotContext, commands: Map<string, BotCommand>
   return async (interaction: Interaction): Promise<void> => {
     if (!interaction.isRepliable()) return;
     try {
+      await checkRateLimit(ctx, interaction.guildId, interaction.user.id);
       if (interaction.isChatInputCommand()) {
         const command = commands.get(interaction.commandName) as SlashCommand | undefined;
         if (!command) throw new UserError(UserErrorId.UnknownAction, `I do not know /${interaction.commandName}; the commands may need re-registering.`);
