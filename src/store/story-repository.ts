@@ -43,6 +43,10 @@ export interface StoryRepository {
   /** Stores a new round; returns false (and changes nothing) when one with that id exists. */
   openVoteRound(round: VoteRound): Promise<boolean>;
   getVoteRound(id: string): Promise<VoteRound | undefined>;
+  /** One member's ballot in a round, without reading the others (a vote must stay cheap in a big round). */
+  getBallot(roundId: string, memberId: string): Promise<Vote | undefined>;
+  /** A round without its ballots, and how many members have a ballot in it (for the quorum). */
+  getVoteStatus(roundId: string): Promise<{ round: Omit<VoteRound, 'votes'>; voters: number } | undefined>;
   castVote(roundId: string, vote: Vote): Promise<CastVoteOutcome>;
   /** Withdraws a member's ballot if it is (still) for `variant`, e.g. when they remove that reaction. */
   withdrawVote(roundId: string, memberId: string, variant: number): Promise<WithdrawVoteOutcome>;
@@ -175,8 +179,24 @@ export class RedisStoryRepository implements StoryRepository {
     return (await this.readRound(id))?.round;
   }
 
+  async getBallot(roundId: string, memberId: string): Promise<Vote | undefined> {
+    const k = this.roundKeys(roundId);
+    const text = await this.redis.hget(k.ballots, memberId);
+    return text === null ? undefined : parse(k.ballots, text, voteSchema);
+  }
+
+  async getVoteStatus(roundId: string): Promise<{ round: Omit<VoteRound, 'votes'>; voters: number } | undefined> {
+    const k = this.roundKeys(roundId);
+    const [fields, voters, closed] = (await exec(this.redis.multi().get(k.round).hlen(k.ballots).get(k.closed))) as [string | null, number, string | null];
+    if (fields === null) return undefined;
+    const round: Omit<VoteRound, 'votes'> = parse(k.round, fields, roundFields);
+    if (closed !== null) round.closed = parse(k.closed, closed, closedSchema);
+    return { round, voters };
+  }
+
   async castVote(roundId: string, vote: Vote): Promise<CastVoteOutcome> {
-    const current = await this.readRound(roundId);
+    // The member's own ballot is all the rules look at, so the others are not read.
+    const current = await this.readRound(roundId, vote.memberId);
     if (!current) return 'missing';
     // The rules (deadline, variant range) are the core's; the script only guards the race with close.
     const checked = castVote(current.round, voteSchema.parse(vote));
@@ -209,15 +229,20 @@ export class RedisStoryRepository implements StoryRepository {
     return { round, ballots: `${round}:ballots`, closed: `${round}:closed`, version: `${round}:version` };
   }
 
-  private async readRound(id: string): Promise<{ round: VoteRound; version: string } | undefined> {
+  /** The round with every ballot, or with only `memberId`'s ballot when given. */
+  private async readRound(id: string, memberId?: string): Promise<{ round: VoteRound; version: string } | undefined> {
     const k = this.roundKeys(id);
     // One MULTI so the round, its ballots and its close are read as of the same moment.
-    const [fields, ballots, closed, version] = (await exec(this.redis.multi().get(k.round).hgetall(k.ballots).get(k.closed).get(k.version))) as [
+    const tx = this.redis.multi().get(k.round);
+    if (memberId === undefined) tx.hgetall(k.ballots);
+    else tx.hget(k.ballots, memberId);
+    const [fields, read, closed, version] = (await exec(tx.get(k.closed).get(k.version))) as [
       string | null,
-      Record<string, string>,
+      Record<string, string> | string | null,
       string | null,
       string | null,
     ];
+    const ballots: Record<string, string> = typeof read === 'string' ? { [memberId!]: read } : (read ?? {});
     if (fields === null) return undefined;
     const votes = Object.values(ballots)
       .map((b) => parse(k.ballots, b, voteSchema))

@@ -61,7 +61,7 @@ export function openVoteRound(params: Omit<VoteRound, 'votes' | 'closed'>): Vote
 }
 
 /** When the round closes whatever the count (ms since the epoch). */
-export function deadlineOf(round: VoteRound): number {
+export function deadlineOf(round: Pick<VoteRound, 'openedAt' | 'rules'>): number {
   return round.openedAt + round.rules.deadlineMinutes * 60_000;
 }
 
@@ -97,8 +97,16 @@ export function tally(round: VoteRound): VariantTally[] {
 
 /** Why the round should close now, or undefined while it stays open. */
 export function closingReason(round: VoteRound, now: number): CloseReason | undefined {
+  return closingReasonAt(round, new Set(round.votes.map((v) => v.memberId)).size, now);
+}
+
+/**
+ * closingReason from the number of distinct voters alone, so a store can decide without reading
+ * every ballot (each vote would otherwise cost more the bigger the round).
+ */
+export function closingReasonAt(round: Pick<VoteRound, 'closed' | 'openedAt' | 'rules'>, voters: number, now: number): CloseReason | undefined {
   if (round.closed) return round.closed.reason;
-  if (new Set(round.votes.map((v) => v.memberId)).size >= round.rules.quorum) return 'quorum';
+  if (voters >= round.rules.quorum) return 'quorum';
   if (now >= deadlineOf(round)) return 'deadline';
   return undefined;
 }

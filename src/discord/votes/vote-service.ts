@@ -10,7 +10,7 @@
  */
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, PermissionFlagsBits, Routes, type Message } from 'discord.js';
 import type { Draft, Panel } from '../../core/story/draft.js';
-import { closingReason, deadlineOf, openVoteRound, type CloseReason, type Vote, type VoteRound } from '../../core/story/votes.js';
+import { closingReasonAt, deadlineOf, openVoteRound, type CloseReason, type Vote, type VoteRound } from '../../core/story/votes.js';
 import type { CastVoteOutcome, WithdrawVoteOutcome } from '../../store/story-repository.js';
 import type { BotContext } from '../bot-context.js';
 import type { MessageLocation } from '../drafts/draft-locations.js';
@@ -80,7 +80,8 @@ export class VoteService {
 
   /** Casts (or replaces) a member's vote; closes the round when that reaches the quorum. */
   async vote(roundId: string, memberId: string, variant: number, castAt = this.ctx.now(), via: Vote['via'] = 'button'): Promise<CastVoteOutcome> {
-    const before = (await this.ctx.stories.getVoteRound(roundId))?.votes.find((v) => v.memberId === memberId);
+    // Only this member's ballot: reading the whole round here made each vote cost more the bigger the round.
+    const before = await this.ctx.stories.getBallot(roundId, memberId);
     const outcome = await this.ctx.stories.castVote(roundId, { memberId, variant, castAt, via });
     if (outcome !== 'recorded') return outcome;
     if (before && before.variant !== variant) await this.removeOldReaction(roundId, memberId, before.variant);
@@ -149,9 +150,10 @@ export class VoteService {
   }
 
   private async closeIfDue(roundId: string): Promise<boolean> {
-    const round = await this.ctx.stories.getVoteRound(roundId);
-    if (!round || round.closed) return Boolean(round);
-    const reason = closingReason(round, this.ctx.now());
+    // The count of ballots, not the ballots: every vote comes here.
+    const status = await this.ctx.stories.getVoteStatus(roundId);
+    if (!status || status.round.closed) return Boolean(status);
+    const reason = closingReasonAt(status.round, status.voters, this.ctx.now());
     if (!reason) return false;
     await this.close(roundId, reason);
     return true;
