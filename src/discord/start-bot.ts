@@ -57,6 +57,10 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     rest: { api: config.DISCORD_API_BASE, ...(options.rest?.cdn ? { cdn: options.rest.cdn } : {}) },
   });
   const redis = await connectForBot(config.REDIS_URL);
+  // The rate limit is checked before every acknowledgement: on a connection of its own, its answer
+  // does not queue behind a burst of votes and drafts on the main one (Redis answers each connection
+  // in order).
+  const limiterRedis = config.RATE_LIMIT_PER_MINUTE > 0 ? await connectForBot(config.REDIS_URL) : undefined;
   const queue = new FairQueue({
     connection: redis,
     prefix: config.QUEUE_PREFIX,
@@ -83,8 +87,8 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     planner: createPlanner(config, log, offlinePlanner),
     countTokens: (await loadTokenCounter(config.MODEL_DIR)).countTokens,
     keyPrefix: `${config.QUEUE_PREFIX}:discord:`,
-    rateLimiter: config.RATE_LIMIT_PER_MINUTE > 0
-      ? new RedisRateLimiter(redis, `${config.QUEUE_PREFIX}:discord:`, { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST })
+    rateLimiter: limiterRedis
+      ? new RedisRateLimiter(limiterRedis, `${config.QUEUE_PREFIX}:discord:`, { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST })
       : undefined,
     now: options.now ?? Date.now,
   } as Partial<BotContext> as BotContext;
@@ -120,6 +124,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     await offlinePlanner.close?.();
     await queue.close();
     redis.disconnect();
+    limiterRedis?.disconnect();
     throw new Error(`Discord refused the login (${error instanceof Error ? error.message : String(error)}): check DISCORD_TOKEN.`);
   }
   log.info({ user: client.user?.tag, commands: commands.size }, 'logged in to Discord');
@@ -140,6 +145,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
       await offlinePlanner.close?.();
       await queue.close();
       redis.disconnect();
+      limiterRedis?.disconnect();
     },
   };
 }
