@@ -9,8 +9,13 @@
  *            when ../shared/clip-tokenizer is present)
  *   queue    enqueue throughput, and enqueue-to-start latency with an idle worker (real Redis)
  *   storybook a 4-variant draft of the default model at its native size (goal <= 1.5 s), and shown at 512 px
+ *   load     the real bot on the loopback Discord: 100 slash commands and 500 vote reactions at once
+ *            while a render runs and a 4000-character passage is planned (bench/load-scenario.ts):
+ *            acknowledgement p50/p99 (goal p99 <= 250 ms), missed 3 s deadlines (goal 0), event-loop
+ *            lag p99 (goal <= 50 ms); then the same with the planner on the event loop, as before
  *
- * Options: --quick (smaller sizes, for a smoke run), --only engine|storybook|tokenizer|queue.
+ * Options: --quick (smaller sizes, for a smoke run), --only engine|storybook|tokenizer|queue|load,
+ * --load-worker toy|step (default toy: the real render worker on the toy model).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
+import { runLoad, type LoadFigures } from './load-scenario.js';
 import { compareBatching, measureSteps } from '../src/diffusion/engine-bench.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { createLogger } from '../src/log.js';
@@ -28,7 +34,7 @@ import { readPromptList } from '../src/budget/prompt-set.js';
 import { ensureToyModels } from '../src/toy-model/index.js';
 import { engineHandlers, loadEngineDefaults } from '../workers/render-handlers.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'load-worker': { type: 'string', default: 'toy' } } });
 const quick = values.quick!;
 const wants = (part: string) => values.only === undefined || values.only === part;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -113,9 +119,29 @@ async function benchQueue(): Promise<void> {
   }
 }
 
+/** The load figures of one run, as the issue states its goals. */
+function printLoad(f: LoadFigures, indent: string): void {
+  console.log(`${indent}ack p50 ${f.ackP50Ms} ms, p99 ${f.ackP99Ms} ms, max ${f.ackMaxMs} ms (goal p99 <= 250 ms); ${f.acknowledged}/${f.commands} acknowledged, missed 3 s deadlines ${f.missedDeadlines} (goal 0), rate-limited ${f.rateLimited}`);
+  console.log(`${indent}bot event-loop lag p50 ${f.loopLag.p50Ms} ms, p99 ${f.loopLag.p99Ms} ms, max ${f.loopLag.maxMs} ms (goal p99 <= 50 ms); the fake Discord's: p99 ${f.driverLag.p99Ms} ms, max ${f.driverLag.maxMs} ms`);
+  const planned = f.passagePlannedMs === undefined ? 'no plan summary' : `planned in ${(f.passagePlannedMs / 1000).toFixed(1)} s`;
+  console.log(`${indent}votes counted ${f.votesCounted}/${f.reactions} within ${(f.votesCountedMs / 1000).toFixed(1)} s; the passage ${planned}`);
+}
+
+async function benchLoad(): Promise<void> {
+  const commands = quick ? 20 : 100;
+  const reactions = quick ? 100 : 500;
+  const worker = values['load-worker'] === 'step' ? 'step' : 'toy';
+  console.log(`load    ${commands} slash commands + ${reactions} reactions at once on the loopback Discord, a ${worker} render running, a 4000-char passage planning`);
+  console.log(`        (bot in its own process; this machine's load average: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
+  printLoad(await runLoad({ commands, reactions, worker }), '        ');
+  console.log('        before the planner thread pool (offline planner on the bot\'s event loop):');
+  printLoad(await runLoad({ commands, reactions, worker, inlinePlanner: true }), '          ');
+}
+
 await ensureToyModels();
 if (wants('engine')) await benchEngine();
 if (wants('engine') || wants('storybook')) await benchStorybook();
 if (wants('tokenizer')) await benchTokenizer();
 if (wants('queue')) await benchQueue();
+if (wants('load')) await benchLoad();
 process.exit(0);

@@ -46,8 +46,29 @@ export interface BotBedOptions {
   attachmentSizeLimit?: number;
   /** Entry of the bot's planner threads (default the real one; see test/planner/misbehaving-planner-thread.ts). */
   plannerThreadEntry?: URL;
-  /** Plan on the bot's event loop as before the planner pool (the load bench's comparison). */
-  inlinePlanner?: boolean;
+}
+
+/**
+ * Starts a render worker process on `prefix` and `dataDir`: the real workers/render-worker.ts on the
+ * toy model, or the step worker. `ready` resolves once it takes jobs.
+ */
+export function spawnBedWorker(kind: 'toy' | 'step', prefix: string, dataDir: string, extra: Record<string, string> = {}): { process: ChildProcess; ready: Promise<ChildProcess> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', kind === 'toy' ? renderWorker : stepWorker], {
+    env: {
+      ...process.env, REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, MODEL_DIR: 'models/toy', RENDER_STEPS: '4', PREVIEW_EVERY: '1',
+      WORKER_CONCURRENCY: '1', ORT_THREADS: '1', LOG_LEVEL: 'info', TEST_LOG_LEVEL: 'info', STEP_MS: '400', ...extra,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = new Promise<ChildProcess>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/ready/.test(out)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited early with ${code}: ${out.slice(-500)}`)));
+  });
+  return { process: child, ready };
 }
 
 export async function createBotBed(env: Record<string, string> = {}, guild?: FakeGuildSpec | FakeGuildSpec[], options: BotBedOptions = {}): Promise<BotBed> {
@@ -69,7 +90,7 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
   const log = createLogger(config.LOG_LEVEL, 'bot');
   let clockOffset = 0;
   const now = () => Date.now() + clockOffset;
-  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase }, now, queueRefreshMs: options.queueRefreshMs, plannerThreadEntry: options.plannerThreadEntry, inlinePlanner: options.inlinePlanner });
+  const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase }, now, queueRefreshMs: options.queueRefreshMs, plannerThreadEntry: options.plannerThreadEntry });
   const redis = await connectForBot(REDIS_URL);
   const workers: ChildProcess[] = [];
   const bed: BotBed = {
@@ -87,23 +108,11 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
     setBotClockOffset(ms) {
       clockOffset = ms;
     },
-    spawnWorker: (kind, extra = {}) =>
-      new Promise<ChildProcess>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', kind === 'toy' ? renderWorker : stepWorker], {
-          env: {
-            ...process.env, REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, MODEL_DIR: 'models/toy', RENDER_STEPS: '4', PREVIEW_EVERY: '1',
-            WORKER_CONCURRENCY: '1', ORT_THREADS: '1', LOG_LEVEL: 'info', TEST_LOG_LEVEL: 'info', STEP_MS: '400', ...extra,
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        workers.push(child);
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (/ready/.test(out)) resolve(child);
-        });
-        child.once('exit', (code) => reject(new Error(`worker exited early with ${code}: ${out.slice(-500)}`)));
-      }),
+    spawnWorker: (kind, extra = {}) => {
+      const child = spawnBedWorker(kind, prefix, dataDir, extra);
+      workers.push(child.process);
+      return child.ready;
+    },
     async cleanup() {
       await Promise.all(workers.map((w) => stopChild(w)));
       await bed.bot.stop();
