@@ -144,4 +144,20 @@ describe('content controls on Discord', () => {
     expect((await jobFor('an owl at noon')).safetyCheck).toBe(true);
     expect(discord.errors).toEqual([]);
   });
+
+  it('refuses a Reroll of a draft whose words were blocked after it was drawn, and queues nothing', async () => {
+    const { discord } = bed;
+    const [gina, alice] = [discord.user('gina'), discord.user('alice')];
+    const general = discord.channelId('general');
+    await bed.spawnWorker('step', { STEP_MS: '10' });
+    await discord.invokeSlash(alice, general, 'draw', { prompt: 'a kite over the bay' }).callback();
+    const isDraft = (m: APIMessage) => m.author.id === discord.bot.id && m.attachments.length > 0 && /kite/.test(JSON.stringify(m.embeds));
+    const done = await discord.waitForMessage(general, isDraft, 60_000);
+    await privateAnswer(discord.invokeSlash(gina, general, 'settings', { 'blocklist-add': 'kite' }), /Added "kite"/);
+    const buttons = (done.components as { components: { custom_id: string; label: string }[] }[]).flatMap((r) => r.components);
+    const reroll = discord.clickButton(alice, done, buttons.find((b) => b.label === 'Reroll')!.custom_id);
+    await privateAnswer(reroll, /That prompt uses a word this server has blocked: "kite"/);
+    expect((await jobs()).filter((j) => j.prompt === 'a kite over the bay')).toHaveLength(1);
+    expect(discord.errors).toEqual([]);
+  }, 120_000);
 });

@@ -15,7 +15,7 @@ import type { Draft } from '../../core/story/draft.js';
 import type { Story } from '../../core/story/story.js';
 import { negativeFor } from '../../core/content/content-policy.js';
 import type { BotContext } from '../bot-context.js';
-import { contentScope, type ChannelContentScope } from '../content/content-scope.js';
+import { contentScope, refuseBlockedText, type ChannelContentScope } from '../content/content-scope.js';
 import { UserError, UserErrorId } from '../user-error.js';
 import { DraftLocations } from './draft-locations.js';
 import { queuedView, type DraftViewInfo } from './draft-view.js';
@@ -253,7 +253,11 @@ export class DraftService {
     let job;
     try {
       // The rules of the channel the draft is posted in (a thread takes its parent's age restriction).
-      job = await enqueue(message.channelId, await contentScope(ctx, guildId, message.channel));
+      // Every request was checked where it came in; this catches what reaches here another way: a
+      // Reroll, Variations or Retry of a draft made before an admin blocked one of its words.
+      const scope = await contentScope(ctx, guildId, message.channel);
+      refuseBlockedText(scope, 'prompt', [{ text: draft.prompt }, { text: draft.negativePrompt, kind: 'negative' }]);
+      job = await enqueue(message.channelId, scope);
     } catch (error) {
       await ctx.stories.saveDraft({ ...located, status: 'failed' }).catch(() => {});
       await message.delete().catch(() => {});
