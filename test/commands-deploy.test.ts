@@ -16,13 +16,13 @@ describe('npm run commands:deploy', () => {
   it('registers every slash and context-menu command to the guild', async () => {
     const guildId = discord.guild().id;
     const env = cleanEnv({ DISCORD_TOKEN: discord.token, DISCORD_APPLICATION_ID: discord.bot.id, DISCORD_GUILD_ID: guildId, DISCORD_API_BASE: discord.restBase });
-    const result = await runEntry('src/discord/deploy-commands.ts', [], env);
+    const result = await runEntry('src/discord/deploy-commands.ts', [], env, 90_000);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const names = discord.commands().map((c) => c.name).sort();
     expect(names).toEqual(['Refine draft', 'animate', 'budget', 'draw', 'illustrate', 'queue', 'refine', 'settings', 'story', 'storyboard', 'stylize']);
     expect(result.stdout).toContain(`Registered 11 commands for guild ${guildId}`);
-  });
+  }, 120_000);
 
   it('refuses with one sentence without an application id', async () => {
     const result = await runEntry('src/discord/deploy-commands.ts', [], cleanEnv({ DISCORD_TOKEN: discord.token }));

@@ -66,7 +66,7 @@ describe('animatePanel', () => {
       gifBytes: gif!.bytes.length,
       consistency: result.consistency,
     }));
-  });
+  }, 180_000);
 
   it('costs about 1/k of full-rate img2img when only every k-th frame is redrawn', async () => {
     const base = { panelPng: panel, motion: 'pan-right' as const, seconds: 2, fps: 8, maxSide: 128, formats: ['mp4' as const], uploadLimitBytes: LIMIT };
