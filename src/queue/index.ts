@@ -30,5 +30,6 @@ export { FileBlobStore, blobKeyOf, type BlobStore } from './blob-store.js';
 export { BlobNotFoundError } from './blob-not-found-error.js';
 export { ResultDelivery, type RenderOutcome, type ResultDeliveryOptions } from './result-delivery.js';
 export { createQueueMetrics, depthOf, startMetricsServer, type QueueMetrics, type QueueDepth, type MetricsServer } from './metrics.js';
+export { watchConnection, type ConnectionWatchOptions } from './connection-watch.js';
 export { connectForBot, connectForWorker, deleteKeysUnder, RENDER_QUEUE_NAME } from './redis-connections.js';
 export { measureEnqueueThroughput, measureEnqueueToStart, sampleDraft, type ThroughputResult, type LatencyResult } from './queue-bench.js';

@@ -22,6 +22,7 @@ import type { HandlerContext, HandlerRegistry, JobHandler, JobResult, RenderProg
 import { JobInputError } from './job-input-error.js';
 import { isJobName, parsePayload, type JobName } from './job-payloads.js';
 import type { QueueMetrics } from './metrics.js';
+import { watchConnection } from './connection-watch.js';
 import { connectForWorker, RENDER_QUEUE_NAME } from './redis-connections.js';
 import { announceWorker, recordRenderTime, retireWorker, WORKER_HEARTBEAT_MS } from './render-eta.js';
 import { INTERNAL_FAILURE, poisonSentence } from './render-failure.js';
@@ -64,6 +65,8 @@ export async function startRenderWorker(opts: RenderWorkerOptions): Promise<Rend
   const id = opts.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = opts.log.child({ name: 'worker', worker: id });
   const redis = connectForWorker(opts.redisUrl);
+  // A Redis restart only pauses this worker: BullMQ resumes on the reconnected connection by itself.
+  const unwatch = watchConnection(redis, log, { connection: 'worker', onReconnect: () => announceWorker(redis, opts.prefix, id, opts.concurrency) });
   const keys = fairKeys(opts.prefix, RENDER_QUEUE_NAME);
   const shutdown = new AbortController();
   const poisonLimit = opts.poisonLimit ?? 3;
@@ -180,6 +183,7 @@ export async function startRenderWorker(opts: RenderWorkerOptions): Promise<Rend
       await worker.close();
       clearTimeout(grace);
       await retireWorker(redis, opts.prefix, id).catch(() => {});
+      unwatch();
       redis.disconnect();
       log.info('render worker closed');
     })());
