@@ -3,13 +3,16 @@
  * the bot's context (render queue, story store, blobs, planner, drafts, votes, progress), wires the
  * listeners, delivers finished renders (QueueEvents + a start-up sweep, exactly once), re-arms open
  * votes and keeps waiting drafts' queue positions fresh. Returns a handle that stops all of it.
+ * When Redis restarts, the connection reconnects by itself; the bot then sweeps renders that finished
+ * meanwhile and re-syncs open votes from their reactions (members kept reacting; deadlines may have
+ * passed while nothing could be closed).
  */
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { createPlanner, OfflinePlanner, PlannerPool, type Planner } from '../planner/index.js';
 import { loadTokenCounter } from '../planner/token-counter.js';
-import { connectForBot, FairQueue, FileBlobStore, ResultDelivery } from '../queue/index.js';
+import { connectForBot, FairQueue, FileBlobStore, ResultDelivery, watchConnection } from '../queue/index.js';
 import { RedisRateLimiter } from '../store/rate-limiter.js';
 import { RedisRenderLedger } from '../store/render-ledger.js';
 import { RedisStoryRepository } from '../store/story-repository.js';
@@ -130,6 +133,14 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
   log.info({ user: client.user?.tag, commands: commands.size }, 'logged in to Discord');
   const swept = await delivery.start();
   const open = await ctx.votes.rearm();
+  const unwatch = watchConnection(redis, log, {
+    connection: 'bot',
+    onReconnect: async () => {
+      await delivery.resume();
+      const stillOpen = await ctx.votes.rearm();
+      log.info({ openVotes: stillOpen }, 'votes re-synced after a Redis outage');
+    },
+  });
   ctx.queueWatch.start();
   log.info({ swept, openVotes: open }, 'bot ready');
 
@@ -137,6 +148,7 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     client,
     ctx,
     stop: async () => {
+      unwatch();
       ctx.votes.stop();
       ctx.queueWatch.stop();
       ctx.progress.stop();

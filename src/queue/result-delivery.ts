@@ -6,10 +6,14 @@
  * whoever wins delivers, everyone else (a second bot, a duplicate event, the sweep) skips. If
  * `deliver` throws, the guard is dropped so the next sweep tries again (at-least-once at that point
  * rather than at-most-once: a message is better twice than never).
+ * After a Redis outage (either connection reconnects) `resume()` drops the guards that could not be
+ * dropped while Redis was away and sweeps again: a finished job whose event arrived while the bot's
+ * connection was down, or that finished while QueueEvents was away, is delivered then.
  */
 import { QueueEvents, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import { watchConnection } from './connection-watch.js';
 import type { JobResult, RenderProgress } from './job-handler.js';
 import { connectForWorker, queueKeys, RENDER_QUEUE_NAME } from './redis-connections.js';
 
@@ -37,12 +41,18 @@ export interface ResultDeliveryOptions {
 export class ResultDelivery {
   private events: QueueEvents | null = null;
   private eventsConnection: Redis | null = null;
+  private unwatch: (() => void) | null = null;
+  /** Guards of failed deliveries that Redis was too far away to drop; dropped by resume(). */
+  private readonly stuckGuards = new Set<string>();
+  private sweeping: Promise<number> | null = null;
+  private sweepAgain = false;
 
   constructor(private readonly opts: ResultDeliveryOptions) {}
 
   /** Listens for events, then sweeps; resolves after the sweep with the number delivered by it. */
   async start(): Promise<number> {
     this.eventsConnection = connectForWorker(this.opts.redisUrl);
+    this.unwatch = watchConnection(this.eventsConnection, this.opts.log, { connection: 'queue events', onReconnect: () => this.resume() });
     const events = new QueueEvents(RENDER_QUEUE_NAME, { connection: this.eventsConnection, prefix: this.opts.prefix });
     this.events = events;
     events.on('completed', ({ jobId }) => void this.deliverOnce(jobId));
@@ -53,8 +63,45 @@ export class ResultDelivery {
     return this.sweep();
   }
 
-  /** Delivers every recently finished job not delivered yet. Returns how many it delivered. */
-  async sweep(): Promise<number> {
+  /**
+   * Catches up after a Redis outage: drops the guards of deliveries that failed meanwhile, then
+   * sweeps. Does nothing (and says so) while the bot's connection is still away; its own reconnect
+   * calls this again.
+   */
+  async resume(): Promise<number> {
+    const { connection, log } = this.opts;
+    if (connection.status !== 'ready') return 0;
+    for (const guard of this.stuckGuards) {
+      await connection.del(guard);
+      this.stuckGuards.delete(guard);
+    }
+    const delivered = await this.sweep();
+    log.info({ delivered }, 'swept finished renders after a Redis outage');
+    return delivered;
+  }
+
+  /**
+   * Delivers every recently finished job not delivered yet. Returns how many it delivered. Sweeps
+   * asked for while one runs share one more pass after it (two reconnects close together).
+   */
+  sweep(): Promise<number> {
+    if (this.sweeping) {
+      this.sweepAgain = true;
+      return this.sweeping;
+    }
+    const run = async (): Promise<number> => {
+      let delivered = 0;
+      do {
+        this.sweepAgain = false;
+        delivered += await this.sweepOnce();
+      } while (this.sweepAgain);
+      return delivered;
+    };
+    this.sweeping = run().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<number> {
     const jobs = await this.opts.queue.getJobs(['completed', 'failed'], 0, (this.opts.sweepLimit ?? 1000) - 1);
     let delivered = 0;
     for (const job of jobs) if (job?.id && (await this.deliverOnce(job.id))) delivered += 1;
@@ -80,7 +127,7 @@ export class ResultDelivery {
       try {
         await this.opts.deliver(outcome);
       } catch (error) {
-        await connection.del(guard).catch(() => {});
+        await connection.del(guard).catch(() => this.stuckGuards.add(guard));
         log.warn({ err: error, jobId }, 'delivery failed; the next sweep retries it');
         return false;
       }
@@ -92,6 +139,7 @@ export class ResultDelivery {
   }
 
   async close(): Promise<void> {
+    this.unwatch?.();
     await this.events?.close();
     this.eventsConnection?.disconnect();
   }

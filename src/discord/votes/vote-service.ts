@@ -49,16 +49,19 @@ export class VoteService {
       id: draft.id, storyId: story.id, sceneId: draft.sceneId, draftId: draft.id, ownerId: story.ownerId,
       variants: draft.blobKeys.length, rules: story.voting, openedAt: ctx.now(),
     });
-    if (!(await ctx.stories.openVoteRound(round))) return;
-    await ctx.redis.zadd(this.openKey, deadlineOf(round), round.id);
+    // A delivery retried after a Redis outage finds its round stored already: it still indexes, arms
+    // and reacts (all idempotent), since the first try may have stopped anywhere after the store.
+    const stored = (await ctx.stories.openVoteRound(round)) ? round : await ctx.stories.getVoteRound(round.id);
+    if (!stored || stored.closed) return;
+    await ctx.redis.zadd(this.openKey, deadlineOf(stored), stored.id);
     // Armed before reacting: a failed reaction must not leave the round without its deadline.
-    this.arm(round);
+    this.arm(stored);
     try {
       const message = await this.message(at);
-      for (const emoji of VOTE_EMOJIS.slice(0, round.variants)) await message?.react(emoji);
+      for (const emoji of VOTE_EMOJIS.slice(0, stored.variants)) await message?.react(emoji);
     } catch (error) {
       // Missing Add Reactions permission or a deleted message: the Pick buttons still vote.
-      ctx.log.warn({ err: error, round: round.id }, 'could not add the vote reactions');
+      ctx.log.warn({ err: error, round: stored.id }, 'could not add the vote reactions');
     }
   }
 
@@ -109,14 +112,22 @@ export class VoteService {
     }
   }
 
-  /** Re-syncs and re-arms every open round (at start). Returns how many are still open. */
+  /**
+   * Re-syncs and re-arms every open round (at start, and after a Redis outage, when reactions made
+   * meanwhile were not counted and a deadline may have passed). Returns how many are still open.
+   */
   async rearm(): Promise<number> {
     let open = 0;
     for (const id of await this.ctx.redis.zrange(this.openKey, 0, -1)) {
       try {
         const round = await this.ctx.stories.getVoteRound(id);
-        if (!round || round.closed) {
+        if (!round) {
           await this.ctx.redis.zrem(this.openKey, id);
+          continue;
+        }
+        if (round.closed) {
+          // Closed but still indexed: the close stopped part-way (Redis went away); finish it, announcing once.
+          await this.close(id);
           continue;
         }
         await this.resync(round);
