@@ -12,6 +12,8 @@ import { UserError, UserErrorId } from './user-error.js';
 
 export const GENERIC_APOLOGY = 'Sorry, something went wrong on my side. It has been logged; please try again in a moment.';
 
+export const REDIS_DOWN = 'I cannot reach my database right now (it may be restarting); please try again in a moment.';
+
 /** The user-facing form of any error: a known UserError, or undefined for "unexpected". */
 export function toUserError(error: unknown): UserError | undefined {
   if (error instanceof UserError) return error;
@@ -20,8 +22,11 @@ export function toUserError(error: unknown): UserError | undefined {
   if (error instanceof PlannerBusyError) return new UserError(UserErrorId.PlannerBusy, error.message);
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : '';
-  if (code === 'ECONNREFUSED' || /Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(message)) {
-    return new UserError(UserErrorId.RedisDown, 'The render queue is not reachable right now; please try again in a minute.');
+  // ioredis's words while Redis is away or restarting: the bot's connection fails fast (no offline
+  // queue) and a command caught mid-flight by the drop ends with MaxRetriesPerRequestError.
+  const name = error instanceof Error ? error.name : '';
+  if (code === 'ECONNREFUSED' || name === 'MaxRetriesPerRequestError' || /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries per request/.test(message)) {
+    return new UserError(UserErrorId.RedisDown, REDIS_DOWN);
   }
   return undefined;
 }
