@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { loadCommands } from '../../src/discord/command-loader.js';
 import { registerCommands } from '../../src/discord/command-registration.js';
 import { startBot, type RunningBot } from '../../src/discord/start-bot.js';
@@ -46,6 +46,8 @@ export interface BotBedOptions {
   attachmentSizeLimit?: number;
   /** Entry of the bot's planner threads (default the real one; see test/planner/misbehaving-planner-thread.ts). */
   plannerThreadEntry?: URL;
+  /** The bot's logger (default: pino at LOG_LEVEL on stdout); tests that read the bot's log pass their own. */
+  log?: Logger;
 }
 
 /**
@@ -87,11 +89,12 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env,
   });
   await registerCommands((await loadCommands()).values(), { token: discord.token, applicationId: discord.bot.id, apiBase: discord.restBase });
-  const log = createLogger(config.LOG_LEVEL, 'bot');
+  const log = options.log ?? createLogger(config.LOG_LEVEL, 'bot');
   let clockOffset = 0;
   const now = () => Date.now() + clockOffset;
   const start = () => startBot(config, log, { rest: { cdn: discord.cdnBase }, now, queueRefreshMs: options.queueRefreshMs, plannerThreadEntry: options.plannerThreadEntry });
-  const redis = await connectForBot(REDIS_URL);
+  // env may name another Redis (a test's own, which it restarts): the bed, bot and workers all use it.
+  const redis = await connectForBot(config.REDIS_URL);
   const workers: ChildProcess[] = [];
   const bed: BotBed = {
     discord, config, redis, bot: await start(),
@@ -109,7 +112,7 @@ export async function createBotBed(env: Record<string, string> = {}, guild?: Fak
       clockOffset = ms;
     },
     spawnWorker: (kind, extra = {}) => {
-      const child = spawnBedWorker(kind, prefix, dataDir, extra);
+      const child = spawnBedWorker(kind, prefix, dataDir, { REDIS_URL: config.REDIS_URL, ...extra });
       workers.push(child.process);
       return child.ready;
     },

@@ -26,10 +26,16 @@ export interface QueueTestbed {
   cleanup(): Promise<void>;
 }
 
-export async function createTestbed(opts: Partial<FairQueueOptions> = {}): Promise<QueueTestbed> {
+export interface TestbedOptions {
+  /** Another Redis than REDIS_URL (a test's own, which it restarts); the workers use it too. */
+  redisUrl?: string;
+}
+
+export async function createTestbed(opts: Partial<FairQueueOptions> = {}, bedOpts: TestbedOptions = {}): Promise<QueueTestbed> {
   const prefix = `tftest-${randomBytes(5).toString('hex')}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'taleframe-queue-'));
-  const redis = await connectForBot(REDIS_URL);
+  const redisUrl = bedOpts.redisUrl ?? REDIS_URL;
+  const redis = await connectForBot(redisUrl);
   const fq = new FairQueue({ connection: redis, prefix, maxWaitingPerUser: 8, maxWaitingPerStory: 24, backoffMs: 200, ...opts });
   const workers: ChildProcess[] = [];
   const spawnWorker = (env: Record<string, string> = {}) =>
@@ -37,7 +43,7 @@ export async function createTestbed(opts: Partial<FairQueueOptions> = {}): Promi
       const child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
         env: {
           ...process.env,
-          REDIS_URL,
+          REDIS_URL: redisUrl,
           QUEUE_PREFIX: prefix,
           DATA_DIR: dataDir,
           WORKER_CONCURRENCY: '1',
