@@ -135,8 +135,8 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
   const open = await ctx.votes.rearm();
   const unwatch = watchConnection(redis, log, {
     connection: 'bot',
+    // ResultDelivery catches up by itself (it hears this connection's reconnect too); votes are ours.
     onReconnect: async () => {
-      await delivery.resume();
       const stillOpen = await ctx.votes.rearm();
       log.info({ openVotes: stillOpen }, 'votes re-synced after a Redis outage');
     },

@@ -6,7 +6,8 @@
  * whoever wins delivers, everyone else (a second bot, a duplicate event, the sweep) skips. If
  * `deliver` throws, the guard is dropped so the next sweep tries again (at-least-once at that point
  * rather than at-most-once: a message is better twice than never).
- * After a Redis outage (either connection reconnects) `resume()` drops the guards that could not be
+ * After a Redis outage (either connection reconnects; the bot's is already connected at start, so
+ * its 'ready' means a reconnect) `resume()` drops the guards that could not be
  * dropped while Redis was away and sweeps again: a finished job whose event arrived while the bot's
  * connection was down, or that finished while QueueEvents was away, is delivered then.
  */
@@ -53,6 +54,15 @@ export class ResultDelivery {
   async start(): Promise<number> {
     this.eventsConnection = connectForWorker(this.opts.redisUrl);
     this.unwatch = watchConnection(this.eventsConnection, this.opts.log, { connection: 'queue events', onReconnect: () => this.resume() });
+    // The bot's connection is its owner's to log; a reconnect of it is the other moment to catch up
+    // (whichever of the two connections comes back last finds both ready).
+    const onBotReady = () => void this.resume().catch((error: unknown) => this.opts.log.warn({ err: error }, 'catching up after the reconnect failed'));
+    this.opts.connection.on('ready', onBotReady);
+    const unwatchEvents = this.unwatch;
+    this.unwatch = () => {
+      unwatchEvents();
+      this.opts.connection.off('ready', onBotReady);
+    };
     const events = new QueueEvents(RENDER_QUEUE_NAME, { connection: this.eventsConnection, prefix: this.opts.prefix });
     this.events = events;
     events.on('completed', ({ jobId }) => void this.deliverOnce(jobId));
