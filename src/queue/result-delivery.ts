@@ -35,6 +35,8 @@ export interface ResultDeliveryOptions {
   onProgress?(jobId: string, progress: RenderProgress): void;
   /** Finished jobs looked at by the start-up sweep (newest first; default 1000). */
   sweepLimit?: number;
+  /** How long close() waits for deliveries under way (default 10 s). */
+  closeGraceMs?: number;
   /** Lifetime of a delivery guard (default 14 days; longer than finished jobs are kept). */
   guardTtlSeconds?: number;
 }
@@ -46,6 +48,8 @@ export class ResultDelivery {
   /** Guards of failed deliveries that Redis was too far away to drop; dropped by resume(). */
   private readonly stuckGuards = new Set<string>();
   private sweeping: Promise<number> | null = null;
+  private readonly inFlight = new Set<Promise<boolean>>();
+  private closing = false;
   private sweepAgain = false;
 
   constructor(private readonly opts: ResultDeliveryOptions) {}
@@ -118,8 +122,19 @@ export class ResultDelivery {
     return delivered;
   }
 
-  /** Delivers `jobId` if it has finished for good and nobody has delivered it. True if this call did. */
-  async deliverOnce(jobId: string): Promise<boolean> {
+  /**
+   * Delivers `jobId` if it has finished for good and nobody has delivered it. True if this call did.
+   * After close() began it delivers nothing (the job stays for the next bot's sweep).
+   */
+  deliverOnce(jobId: string): Promise<boolean> {
+    if (this.closing) return Promise.resolve(false);
+    const delivery = this.deliverNow(jobId);
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
+    return delivery;
+  }
+
+  private async deliverNow(jobId: string): Promise<boolean> {
     const { queue, connection, prefix, log } = this.opts;
     try {
       const job = await queue.getJob(jobId);
@@ -148,9 +163,20 @@ export class ResultDelivery {
     }
   }
 
+  /**
+   * Stops hearing of results, then lets deliveries under way finish (up to `closeGraceMs`) before
+   * the owner closes the bot connection and Discord client: a delivery cut off there would keep its
+   * guard without having posted anything, and no later sweep would post it.
+   */
   async close(): Promise<void> {
+    this.closing = true;
     this.unwatch?.();
     await this.events?.close();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.opts.closeGraceMs ?? 10_000)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    clearTimeout(timer);
+    if (this.inFlight.size > 0) this.opts.log.warn({ deliveries: this.inFlight.size }, 'stopped with deliveries still under way');
     this.eventsConnection?.disconnect();
   }
 }
