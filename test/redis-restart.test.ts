@@ -7,18 +7,17 @@
 // sentence, and the bot and every worker say in their logs that they lost Redis and reconnected;
 // (3) a bot restarted with an open vote and renders pending posts the results, closes the vote at its
 // deadline, and the Pick button on a draft posted before the restart still votes; (4) a delivery that
-// failed while Redis was away (its guard could not be dropped then) is retried once Redis is back.
-// Figures are printed.
+// failed while Redis was away (its guard could not be dropped then) is retried once Redis is back;
+// (5) a bot stopping mid-delivery finishes it first. Figures are printed.
 import type { APIMessage } from 'discord.js';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VoteRound } from '../src/core/story/votes.js';
 import { REDIS_DOWN } from '../src/discord/reply-with-error.js';
-import { createLogger } from '../src/log.js';
+import { createLogger, type Logger } from '../src/log.js';
 import { ResultDelivery, sampleDraft } from '../src/queue/index.js';
 import type { FakeDiscord, FakeUser } from '../src/playground/discord-server/index.js';
 import { createBotBed, type BotBed } from './discord/bot-harness.js';
-import { createTestbed, type QueueTestbed } from './queue/queue-harness.js';
+import { createTestbed, REDIS_URL, stopChild, type QueueTestbed } from './queue/queue-harness.js';
 import { ownRedis, type OwnRedis } from './support/own-redis.js';
 import { until } from './support/until.js';
 
@@ -41,9 +40,9 @@ const buttonId = (m: APIMessage, label: string) =>
 const ballots = (round: VoteRound) => Object.fromEntries(round.votes.map((v) => [v.memberId, v.variant]));
 
 /** The bot's log lines, as parsed pino records. */
-function botLog(): { log: pino.Logger; lines: Record<string, unknown>[] } {
+function botLog(): { log: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  const log = pino({ name: 'bot', level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const log = createLogger('info', 'bot', { destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
   return { log, lines };
 }
 const said = (lines: Record<string, unknown>[], msg: string, connection?: string) =>
@@ -152,7 +151,6 @@ describe('Redis and bot restarts', () => {
     const { log, lines } = botLog();
     bed = await createBotBed({ REDIS_URL: redis.url }, undefined, { log });
     const b = bed;
-    const workers = [await watchedWorker(b, { STEP_MS: '250' }), await watchedWorker(b, { STEP_MS: '250' })];
     const { discord } = b;
     const general = discord.channelId('general');
     const people = ['alice', 'bob', 'carol'].map((u) => discord.user(u));
@@ -162,7 +160,8 @@ describe('Redis and bot restarts', () => {
       const draw = discord.invokeSlash(people[i % 3]!, general, 'draw', { prompt: `a lantern on a pier, night ${i}` });
       asked.push((await draw.waitForOriginal(QUEUED, 15_000)).id);
     }
-    // Crash while some are finished, some rendering and some still waiting.
+    // All nine wait; two workers take them. Crash while some are finished, some rendering, some waiting.
+    const workers = await Promise.all([watchedWorker(b, { STEP_MS: '400' }), watchedWorker(b, { STEP_MS: '400' })]);
     await until('the first two draws to finish', () => finishedEdits(discord).size >= 2, 30_000);
     const before = finishedEdits(discord).size;
     await redis.crash();
@@ -181,6 +180,7 @@ describe('Redis and bot restarts', () => {
       `redis-restart renders: 1 Redis crash survived with ${asked.length - before} of ${asked.length} draws unfinished; ` +
         `delivered ${asked.length - lost}/${asked.length}, jobs lost ${lost}, delivered twice ${twice}`,
     );
+    expect(asked.length - before).toBeGreaterThanOrEqual(3); // the crash did land among unfinished renders
     expect(lost).toBe(0);
     expect(twice).toBe(0);
     expect([...edits.keys()].sort()).toEqual([...asked].sort()); // nothing else was finished, not even the refused draw
@@ -196,7 +196,7 @@ describe('Redis and bot restarts', () => {
     redis = await ownRedis();
     bed = await createBotBed({ REDIS_URL: redis.url });
     const b = bed;
-    await b.spawnWorker('step', { STEP_MS: '20' });
+    const sceneWorker = await b.spawnWorker('step', { STEP_MS: '20' });
     const { discord } = b;
     const alice = discord.user('alice'), bob = discord.user('bob'), carol = discord.user('carol');
     const general = discord.channelId('general');
@@ -205,17 +205,20 @@ describe('Redis and bot restarts', () => {
     discord.react(alice, draft, '1️⃣');
     await until('two ballots', async () => (await round()).votes.length === 2);
 
-    // Renders pending across the restart: a slow worker takes them one at a time.
-    await b.spawnWorker('step', { STEP_MS: '300' });
+    // Renders pending across the restart: queued with no worker; a slow one starts while the bot is down.
+    await stopChild(sceneWorker);
     const asked: string[] = [];
     for (let i = 0; i < 4; i++) {
       const draw = discord.invokeSlash([alice, bob][i % 2]!, general, 'draw', { prompt: `a kite over the dunes ${i}` });
       asked.push((await draw.waitForOriginal(QUEUED, 15_000)).id);
     }
+    const completed = () => b.redis.zcard(`${b.config.QUEUE_PREFIX}:render:completed`);
+    const doneBefore = await completed();
     await b.stopBot();
-    await new Promise((r) => setTimeout(r, 1500)); // some renders finish while nobody listens
-    // Back 4 s before the deadline: the re-armed timer must close the vote.
-    b.setBotClockOffset(deadline - 4000 - Date.now());
+    await b.spawnWorker('step', { STEP_MS: '150' });
+    await until('a render to finish while nobody listens', async () => (await completed()) > doneBefore, 30_000);
+    // Back 10 s before the deadline: the re-armed timer, not the start-up check, must close the vote.
+    b.setBotClockOffset(deadline - 10_000 - Date.now());
     await b.startBot();
 
     // The Pick 2 button on the draft posted before the restart votes.
@@ -267,6 +270,30 @@ describe('Redis and bot restarts', () => {
     await until('the retry after the reconnect', () => tries.length === 2, 20_000);
     await new Promise((r) => setTimeout(r, 500)); // room for a third
     expect(tries).toEqual([jobId, jobId]);
+    expect(await q.redis.exists(`${q.prefix}:delivered:${jobId}`)).toBe(1);
+  }, 60_000);
+
+  it('a bot stopping mid-delivery finishes that delivery before it lets go of Redis and Discord', async () => {
+    queueBed = await createTestbed();
+    const q = queueBed;
+    await q.spawnWorker({ STEP_MS: '20' });
+    let started: () => void = () => {};
+    const underWay = new Promise<void>((resolve) => (started = resolve));
+    let finished = 0;
+    delivery = new ResultDelivery({
+      connection: q.redis, queue: q.fq.queue, prefix: q.prefix, redisUrl: REDIS_URL, log: createLogger('silent'),
+      deliver: async () => {
+        started();
+        await new Promise((r) => setTimeout(r, 800)); // a slow Discord edit
+        finished += 1;
+      },
+    });
+    await delivery.start();
+    const { jobId } = await q.fq.enqueue('draft', sampleDraft('u'));
+    await underWay;
+    await delivery.close(); // what bot.stop() does first; the connections close after it
+    delivery = undefined;
+    expect(finished).toBe(1);
     expect(await q.redis.exists(`${q.prefix}:delivered:${jobId}`)).toBe(1);
   }, 60_000);
 });
