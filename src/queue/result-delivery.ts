@@ -7,9 +7,10 @@
  * `deliver` throws, the guard is dropped so the next sweep tries again (at-least-once at that point
  * rather than at-most-once: a message is better twice than never).
  * After a Redis outage (either connection reconnects; the bot's is already connected at start, so
- * its 'ready' means a reconnect) `resume()` drops the guards that could not be
- * dropped while Redis was away and sweeps again: a finished job whose event arrived while the bot's
- * connection was down, or that finished while QueueEvents was away, is delivered then.
+ * its 'ready' means a reconnect) `resume()` drops the guards that could not be dropped while Redis
+ * was away and sweeps again: a finished job whose event arrived while the bot's connection was down,
+ * or that finished while QueueEvents was away, is delivered then. close() lets deliveries under way
+ * finish first, so a bot restart does not cut one off after its guard was taken.
  */
 import { QueueEvents, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -79,8 +80,8 @@ export class ResultDelivery {
 
   /**
    * Catches up after a Redis outage: drops the guards of deliveries that failed meanwhile, then
-   * sweeps. Does nothing (and says so) while the bot's connection is still away; its own reconnect
-   * calls this again.
+   * sweeps. Does nothing while the bot's connection is still away; its own reconnect calls this
+   * again.
    */
   async resume(): Promise<number> {
     const { connection, log } = this.opts;
