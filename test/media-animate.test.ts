@@ -119,7 +119,7 @@ describe('animatePanel', () => {
     await expect(animatePanel(tools, { ...base, formats: ['mp4'], uploadLimitBytes: 200 })).rejects.toThrow(
       /^The MP4 is still .* MiB at the smallest settings, over the 0\.00 MiB upload limit/,
     );
-  });
+  }, 180_000);
 
   it('refuses bad requests with one sentence and stops when cancelled', async () => {
     const base = { panelPng: panel, motion: 'zoom-in' as const, fps: 8, maxSide: 128, uploadLimitBytes: LIMIT };
