@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   const size = engine.nativeSize ?? 128;
   let found = 0;
   let asked = 0;
+  let controlFound = 0;
+  let controlAsked = 0;
   let settingOk = 0;
   let timeOk = 0;
   let judged = 0;
@@ -77,6 +79,11 @@ async function main(): Promise<void> {
       const hits = p.subjects.filter((s) => probs[labels.subjects.indexOf(s)] > 0.5);
       found += hits.length;
       asked += p.subjects.length;
+      // Control: the subjects of another prompt, which this picture should not show. A judge that
+      // fires on anything (blobs, colours) scores high here too, and recall means nothing.
+      const other = prompts[(i + prompts.length / 2) % prompts.length]!.subjects.filter((s) => !p.subjects.includes(s));
+      controlFound += other.filter((s) => probs[labels.subjects.indexOf(s)] > 0.5).length;
+      controlAsked += other.length;
       const setting = labels.settings[argmax(out.setting.data as Float32Array)];
       const time = labels.times[argmax(out.time.data as Float32Array)];
       settingOk += setting === p.setting ? 1 : 0;
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
     `| measure | value | goal |`,
     `|---|---|---|`,
     `| subject recall (judge probability > 0.5) | ${recall.toFixed(3)} (${found}/${asked}) | >= 0.8 |`,
+    `| control: another prompt's subjects "found" | ${(controlFound / controlAsked).toFixed(3)} (${controlFound}/${controlAsked}) | near 0 |`,
     `| setting right | ${(settingOk / judged).toFixed(3)} | >= 0.8 |`,
     `| time of day right | ${(timeOk / judged).toFixed(3)} | >= 0.8 |`,
     '',
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
   await mkdir(dirname(values.out!), { recursive: true });
   await writeFile(values.out!, markdown);
   await writeFile(join(dirname(values.out!), 'storybook-eval.png'), await gridPng(sheet, 2));
-  console.log(`\nsubject recall ${recall.toFixed(3)}, setting ${(settingOk / judged).toFixed(3)}, time ${(timeOk / judged).toFixed(3)}; wrote ${values.out}`);
+  console.log(`\nsubject recall ${recall.toFixed(3)} (control ${(controlFound / controlAsked).toFixed(3)}), setting ${(settingOk / judged).toFixed(3)}, time ${(timeOk / judged).toFixed(3)}; wrote ${values.out}`);
 }
 
 await main();
