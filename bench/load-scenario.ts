@@ -134,7 +134,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
     bot = startBotProcess({
       DISCORD_TOKEN: discord.token, DISCORD_APPLICATION_ID: discord.bot.id, DISCORD_API_BASE: discord.restBase, LOAD_CDN: discord.cdnBase,
       ATTACHMENT_HOSTS: '127.0.0.1', REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir,
-      RENDER_WIDTH: '64', RENDER_HEIGHT: '64', RENDER_STEPS: '4', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      RENDER_WIDTH: '128', RENDER_HEIGHT: '128', RENDER_STEPS: '4', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       QUEUE_MAX_WAITING_PER_USER: '50', QUEUE_MAX_WAITING_PER_STORY: '100',
       // The production rate limit (20 a minute, bursts of 10): one command per member stays well inside it.
       RATE_LIMIT_PER_MINUTE: '20', RATE_LIMIT_BURST: '10',
@@ -172,7 +172,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
     const countVotes = async () => (await Promise.all(rounds.map((id) => stories.getVoteRound(id)))).reduce((n, r) => n + (r?.votes.length ?? 0), 0);
 
     // A render runs through the whole burst (the /draw renders queue behind it).
-    const running = discord.invokeSlash(alice, general, 'draw', { prompt: 'a lighthouse on a cliff at dusk' });
+    // 100 steps: on a quiet machine a 4-step toy render ends before anyone could see it running.
+    const running = discord.invokeSlash(alice, general, 'draw', { prompt: 'a lighthouse on a cliff at dusk', steps: 100 });
     await running.callback(SETUP_TIMEOUT_MS);
     await until('a render to be running', async () => ((await redis.llen(`${prefix}:${RENDER_QUEUE_NAME}:active`)) > 0 ? true : undefined));
 
