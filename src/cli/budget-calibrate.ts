@@ -4,8 +4,8 @@
  * goes to stdout one prompt per line; an interrupted run resumes from DIR/budget-curves.jsonl. User
  * mistakes print one sentence and exit with code 2.
  */
-import { ConfigError, loadConfig } from '../config.js';
-import { loadEnvFile } from '../process/env-file.js';
+import { ConfigError } from '../config.js';
+import { loadConfigFromEnvironment } from '../process/env-file.js';
 import { DiffusionEngine } from '../diffusion/engine.js';
 import { ModelFolderError } from '../diffusion/model-folder-error.js';
 import { exitWithUnexpected } from '../process/fatal.js';
@@ -21,8 +21,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(CALIBRATE_USAGE);
     return;
   }
-  loadEnvFile();
-  const config = loadConfig();
+  const config = loadConfigFromEnvironment();
   const modelDir = args.model ?? config.MODEL_DIR;
   const prompts = splitPrompts(await readPromptList(args.prompts), args.limit);
   const clip = await loadClipImageScorer(args.clip);

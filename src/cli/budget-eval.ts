@@ -6,8 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ConfigError, loadConfig } from '../config.js';
-import { loadEnvFile } from '../process/env-file.js';
+import { ConfigError } from '../config.js';
+import { loadConfigFromEnvironment } from '../process/env-file.js';
 import { DiffusionEngine } from '../diffusion/engine.js';
 import { ModelFolderError } from '../diffusion/model-folder-error.js';
 import { exitWithUnexpected } from '../process/fatal.js';
@@ -24,8 +24,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(EVAL_USAGE);
     return;
   }
-  loadEnvFile();
-  const config = loadConfig();
+  const config = loadConfigFromEnvironment();
   const modelDir = args.model ?? config.MODEL_DIR;
   const model = await loadBudgetModel(modelDir);
   if (!model) throw new UsageError(`${join(modelDir, BUDGET_FILE)} does not exist: run npm run budget:calibrate -- --model ${modelDir} first.`);

@@ -8,8 +8,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../config.js';
-import { loadEnvFile } from '../process/env-file.js';
+import { ConfigError, type Config } from '../config.js';
+import { loadConfigFromEnvironment } from '../process/env-file.js';
 import { prepareBuiltInModel } from '../budget/toy-budget.js';
 import { createLogger } from '../log.js';
 import { storyboardSheet } from '../media/storyboard-sheet.js';
@@ -88,8 +88,7 @@ function parseSize(text: string): [number, number] {
 }
 
 async function main(): Promise<void> {
-  loadEnvFile();
-  const config = loadConfig();
+  const config = loadConfigFromEnvironment();
   const options = readOptions(config);
   const passage = await readFile(options.passageFile, 'utf8').catch(() => {
     throw new UsageError(`cannot read the passage file ${options.passageFile}.`);

@@ -7,8 +7,8 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError, loadConfig } from '../config.js';
-import { loadEnvFile } from '../process/env-file.js';
+import { ConfigError } from '../config.js';
+import { loadConfigFromEnvironment } from '../process/env-file.js';
 import { DiffusionEngine } from '../diffusion/engine.js';
 import { ModelFolderError } from '../diffusion/model-folder-error.js';
 import { gridPng, loadImageAt, loadMask, rgbToPng } from '../diffusion/png.js';
@@ -26,8 +26,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(RENDER_USAGE);
     return;
   }
-  loadEnvFile();
-  const config = loadConfig();
+  const config = loadConfigFromEnvironment();
   const modelDir = args.model ?? config.MODEL_DIR;
   const loadStart = performance.now();
   const engine = await DiffusionEngine.load(modelDir, DiffusionEngine.optionsFromConfig(config));

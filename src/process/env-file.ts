@@ -4,6 +4,7 @@
  * does for docker compose. Variables already set in the environment win over the file.
  */
 import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 
 /** Loads the env file when present; returns its path, or undefined when there was none to load. */
 export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -12,7 +13,14 @@ export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | unde
   try {
     process.loadEnvFile(file);
   } catch (error) {
-    throw new Error(`could not read the environment file ${file} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); fix it or set ENV_FILE= to skip it.`);
+    // A ConfigError, so every entry point reports it as it reports a bad variable.
+    throw new ConfigError(`could not read the environment file ${file} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); fix it or set ENV_FILE= to skip it.`);
   }
   return file;
+}
+
+/** The process's configuration: the env file first, then the environment, validated (throws ConfigError). */
+export function loadConfigFromEnvironment(): Config {
+  loadEnvFile();
+  return loadConfig();
 }

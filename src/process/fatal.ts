@@ -3,7 +3,7 @@
  * People running the bot see what to fix, not a stack trace (the trace goes to the debug log).
  */
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { loadEnvFile } from './env-file.js';
+import { loadConfigFromEnvironment } from './env-file.js';
 
 export function exitWithSentence(sentence: string, code = 1): never {
   process.stderr.write(`taleframe: ${sentence}\n`);
@@ -36,9 +36,9 @@ export function exitWithUnexpected(command: string, error: unknown): never {
  */
 export function loadConfigOrExit(): Config {
   try {
-    loadEnvFile();
-    return loadConfig();
+    return loadConfigFromEnvironment();
   } catch (error) {
-    exitWithSentence(error instanceof ConfigError ? error.message : messageOf(error));
+    if (error instanceof ConfigError) exitWithSentence(error.message);
+    throw error;
   }
 }
