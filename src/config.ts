@@ -45,6 +45,8 @@ const envObject = z.object({
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
   WORKER_MAX_STALLS: int(1, 1000).default(10),
   WORKER_POISON_LIMIT: int(2, 100).default(3),
+  // CPU priority of a render worker (nice 0-19): renders give way to the bot and Redis on a shared host.
+  WORKER_NICE: int(0, 19).default(10),
   RENDER_WIDTH: int(64, 2048).default(512),
   RENDER_HEIGHT: int(64, 2048).default(512),
   RENDER_STEPS: int(1, 200).default(30),

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketTtlMs, takeToken, waitSeconds, type BucketState, type RateRule } from '../src/core/rate-limit/token-bucket.js';
 import { connectForBot } from '../src/queue/index.js';
+import { MirroredRateLimiter } from '../src/store/mirrored-rate-limiter.js';
 import { RedisRateLimiter } from '../src/store/rate-limiter.js';
 import { deletePrefixKeys } from './support/redis-keys.js';
 
@@ -106,5 +107,66 @@ describe('RedisRateLimiter', () => {
     expect(await b.take('g1:bob', at + 4_000)).toEqual({ allowed: false, retryAfterMs: 6_000 });
     expect((await b.take('g1:carol', at)).allowed).toBe(true);
     expect((await a.take('g2:bob', at)).allowed).toBe(true);
+  });
+});
+
+describe('MirroredRateLimiter', () => {
+  let redis: Redis;
+  const prefix = `tfmirror-${randomBytes(5).toString('hex')}`;
+  beforeAll(async () => {
+    redis = await connectForBot(REDIS_URL);
+  });
+  afterAll(async () => {
+    await deletePrefixKeys(prefix, redis);
+    redis.disconnect();
+  });
+  it('answers a member well inside the limit at once, asks Redis near the limit, and Redis ends with the same bucket', async () => {
+    const shared = new RedisRateLimiter(redis, `${prefix}:`, RULE);
+    const limiter = new MirroredRateLimiter(shared);
+    const at = 1_700_000_000_000;
+    const verdicts = [];
+    for (let i = 0; i < 12; i++) verdicts.push(limiter.take('g1:dora', at));
+    // Nine answered by the copy (a token left after each); the tenth and later wait for Redis.
+    expect(verdicts.slice(0, 9).every((v) => !(v instanceof Promise) && v.allowed)).toBe(true);
+    expect(verdicts.slice(9).every((v) => v instanceof Promise)).toBe(true);
+    expect(await Promise.all(verdicts.slice(9))).toEqual([
+      { allowed: true, retryAfterMs: 0 },
+      { allowed: false, retryAfterMs: 3_000 },
+      { allowed: false, retryAfterMs: 3_000 },
+    ]);
+    // The same verdicts, and the same stored bucket, as the arithmetic alone.
+    expect(await Promise.all(verdicts)).toEqual(run(Array.from({ length: 12 }, () => at), RULE));
+    expect(await shared.peek('g1:dora')).toMatchObject({ tokens: 0, at });
+  });
+
+  it('lets at most one action too many through when another process emptied the bucket, then refuses', async () => {
+    const shared = new RedisRateLimiter(redis, `${prefix}:`, RULE);
+    const at = 1_800_000_000_000;
+    for (let i = 0; i < 10; i++) await shared.take('g1:eve', at); // spent elsewhere (another process, or before a restart)
+    const errors: unknown[] = [];
+    const limiter = new MirroredRateLimiter(shared, (e) => errors.push(e));
+    expect(limiter.take('g1:eve', at + 10)).toEqual({ allowed: true, retryAfterMs: 0 });
+    await limiter.settled();
+    const next = limiter.take('g1:eve', at + 20);
+    expect(next).toBeInstanceOf(Promise);
+    expect(await next).toMatchObject({ allowed: false });
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps members apart; without Redis it reports the failed updates and rejects what only Redis may decide', async () => {
+    const shared = new RedisRateLimiter(redis, `${prefix}:`, { perMinute: 6, burst: 2 });
+    const limiter = new MirroredRateLimiter(shared);
+    const at = 1_900_000_000_000;
+    expect(limiter.take('g1:finn', at)).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await limiter.take('g1:finn', at)).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await limiter.take('g1:finn', at)).toEqual({ allowed: false, retryAfterMs: 10_000 });
+    expect(limiter.take('g2:finn', at)).toEqual({ allowed: true, retryAfterMs: 0 });
+    const down = await connectForBot(REDIS_URL);
+    down.disconnect();
+    const failures: unknown[] = [];
+    const offline = new MirroredRateLimiter(new RedisRateLimiter(down, `${prefix}:`, RULE), (e) => failures.push(e));
+    for (let i = 0; i < 9; i++) expect(offline.take('g1:gus', at)).toEqual({ allowed: true, retryAfterMs: 0 });
+    await expect(offline.take('g1:gus', at)).rejects.toThrow();
+    expect(failures).toHaveLength(9);
   });
 });

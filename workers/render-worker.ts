@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { createLogger } from '../src/log.js';
 import { exitWithSentence, loadConfigOrExit, messageOf } from '../src/process/fatal.js';
 import { assertRedisReachable } from '../src/process/redis-check.js';
+import { lowerPriority } from '../src/process/lower-priority.js';
 import { prepareBuiltInModel } from '../src/budget/toy-budget.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { Queue } from 'bullmq';
@@ -27,6 +28,14 @@ async function main(): Promise<void> {
   await prepareBuiltInModel(config.MODEL_DIR, (line) => log.info(line));
   const engine = await DiffusionEngine.load(config.MODEL_DIR, DiffusionEngine.optionsFromConfig(config));
   log.info({ model: engine.describe() }, 'model loaded');
+  // After the model loads, so onnxruntime's threads exist and are lowered with the rest.
+  if (config.WORKER_NICE > 0) {
+    try {
+      log.info({ nice: config.WORKER_NICE, threads: lowerPriority(config.WORKER_NICE) }, 'render priority lowered');
+    } catch (error) {
+      log.warn({ err: error }, 'could not lower the render priority (WORKER_NICE)');
+    }
+  }
   const defaults = await loadEngineDefaults(config);
   if (!defaults.budget) log.warn(`${config.MODEL_DIR} has no budget.json: drafts use RENDER_STEPS until you run npm run budget:calibrate`);
 

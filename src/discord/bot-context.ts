@@ -10,9 +10,10 @@ import type { Logger } from '../log.js';
 import type { CountTokens } from '../core/prompt/prompt-assembly.js';
 import type { Planner } from '../planner/index.js';
 import type { BlobStore, FairQueue } from '../queue/index.js';
-import type { RedisRateLimiter } from '../store/rate-limiter.js';
+import type { MirroredRateLimiter } from '../store/mirrored-rate-limiter.js';
 import type { RedisRenderLedger } from '../store/render-ledger.js';
 import type { StoryRepository } from '../store/story-repository.js';
+import type { GuildSettingsCache } from './content/guild-settings-cache.js';
 import type { DraftService } from './drafts/draft-service.js';
 import type { ProgressBoard } from './drafts/progress-board.js';
 import type { QueueWatch } from './drafts/queue-watch.js';
@@ -39,8 +40,10 @@ export interface BotContext {
   queueWatch: QueueWatch;
   /** Keeps each story's pinned card current. */
   cards: StoryCardBoard;
+  /** Server settings for the content checks, cached for seconds (guild-settings-cache.ts). */
+  guildSettings: GuildSettingsCache;
   /** Per-member rate limit (see rate-limit-check.ts); undefined when RATE_LIMIT_PER_MINUTE is 0. */
-  rateLimiter?: RedisRateLimiter;
+  rateLimiter?: MirroredRateLimiter;
   /** Key prefix for the bot's own Redis keys (`<QUEUE_PREFIX>:discord:`). */
   keyPrefix: string;
   now(): number;

@@ -13,11 +13,13 @@ import type { Logger } from '../log.js';
 import { createPlanner, OfflinePlanner, PlannerPool, type Planner } from '../planner/index.js';
 import { loadTokenCounter } from '../planner/token-counter.js';
 import { connectForBot, FairQueue, FileBlobStore, ResultDelivery, watchConnection } from '../queue/index.js';
+import { MirroredRateLimiter } from '../store/mirrored-rate-limiter.js';
 import { RedisRateLimiter } from '../store/rate-limiter.js';
 import { RedisRenderLedger } from '../store/render-ledger.js';
 import { RedisStoryRepository } from '../store/story-repository.js';
 import type { BotContext } from './bot-context.js';
 import { loadCommands } from './command-loader.js';
+import { GuildSettingsCache } from './content/guild-settings-cache.js';
 import { deliverOutcome } from './deliver-outcome.js';
 import { DraftService } from './drafts/draft-service.js';
 import { ProgressBoard } from './drafts/progress-board.js';
@@ -90,8 +92,12 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     planner: createPlanner(config, log, offlinePlanner),
     countTokens: (await loadTokenCounter(config.MODEL_DIR)).countTokens,
     keyPrefix: `${config.QUEUE_PREFIX}:discord:`,
+    guildSettings: new GuildSettingsCache(redis, `${config.QUEUE_PREFIX}:discord:`),
     rateLimiter: limiterRedis
-      ? new RedisRateLimiter(limiterRedis, `${config.QUEUE_PREFIX}:discord:`, { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST })
+      ? new MirroredRateLimiter(
+        new RedisRateLimiter(limiterRedis, `${config.QUEUE_PREFIX}:discord:`, { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST }),
+        (error) => log.warn({ err: error }, 'rate limit update failed; the action went through'),
+      )
       : undefined,
     now: options.now ?? Date.now,
   } as Partial<BotContext> as BotContext;
@@ -149,6 +155,8 @@ export async function startBot(config: Config, log: Logger, options: StartBotOpt
     ctx,
     stop: async () => {
       unwatch();
+      // Reactions already received are counted before the connections close.
+      await ctx.votes.drainReactions();
       ctx.votes.stop();
       ctx.queueWatch.stop();
       ctx.progress.stop();

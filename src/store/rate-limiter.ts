@@ -14,7 +14,7 @@ export interface RateVerdict {
   retryAfterMs: number;
 }
 
-// ARGV: key, now (ms), tokens earned per ms, burst, ttl (ms). Returns { allowed 0|1, retry ms }.
+// ARGV: key, now (ms), tokens earned per ms, burst, ttl (ms). Returns { allowed 0|1, retry ms, tokens left }.
 const TAKE_TOKEN = luaScript(`
 local key, now, perMs, burst = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local function round(t) return math.floor(t * 1e9 + 0.5) / 1e9 end
@@ -32,7 +32,7 @@ else
 end
 redis.call('HSET', key, 'tokens', string.format('%.17g', tokens), 'at', string.format('%.0f', now))
 redis.call('PEXPIRE', key, ARGV[5])
-return { allowed, retry }
+return { allowed, retry, string.format('%.17g', tokens) }
 `);
 
 export class RedisRateLimiter {
@@ -45,10 +45,16 @@ export class RedisRateLimiter {
 
   /** Spends one of `scope`'s tokens at time `now` (ms), or says how long to wait. */
   async take(scope: string, now: number): Promise<RateVerdict> {
+    const { allowed, retryAfterMs } = await this.takeCounted(scope, now);
+    return { allowed, retryAfterMs };
+  }
+
+  /** take(), also telling how many tokens the bucket holds afterwards (for a local mirror of it). */
+  async takeCounted(scope: string, now: number): Promise<RateVerdict & { tokens: number }> {
     const reply = (await runScript(this.redis, TAKE_TOKEN, [
       `${this.prefix}rate:${scope}`, Math.floor(now), String(refillPerMs(this.rule)), this.rule.burst, bucketTtlMs(this.rule),
-    ])) as [number, number];
-    return { allowed: reply[0] === 1, retryAfterMs: reply[1] };
+    ])) as [number, number, string];
+    return { allowed: reply[0] === 1, retryAfterMs: reply[1], tokens: Number(reply[2]) };
   }
 
   /** The stored bucket of `scope` (for tests and diagnostics). */

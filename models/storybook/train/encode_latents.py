@@ -3,7 +3,7 @@ never runs the encoder (issue 11's "pre-encode the latents once"). Writes latent
 the encoder mean times the scaling factor) and scaling.json. The scaling factor is 1 / std of the means, as
 SD's 0.18215 was chosen to give its latents unit variance (Rombach et al. 2022, sec. G).
 
-    /usr/bin/python3 encode_latents.py
+    /usr/bin/python3 encode_latents.py [--count N] [--scaling F]     # Ctrl-C keeps the scenes encoded so far
 """
 import argparse
 import json
@@ -19,6 +19,9 @@ from nets import VAE
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--count', type=int, default=0, help='encode only the first COUNT scenes (0 = all)')
+    ap.add_argument('--scaling', type=float, default=0,
+                    help="keep this scaling factor (a warm start's, from the committed vae config) instead of "
+                         "measuring a new one: the warm-started UNet learned the committed factor's latents")
     a = ap.parse_args()
     setup_threads()
     log = Log('encode')
@@ -29,24 +32,34 @@ def main():
     state = torch.load(os.path.join(CKPT, 'vae.pt'))
     vae.load_state_dict(state['model'])
     vae.eval()
-    out = np.lib.format.open_memmap(os.path.join(DATA, 'latents.tmp.npy'), mode='w+', dtype=np.float16,
-                                    shape=(len(images), 4, 16, 16))
-    with torch.no_grad():
-        for i in range(0, len(images), 256):
-            x = torch.from_numpy(images[i:i + 256].astype(np.float32) / 127.5 - 1).permute(0, 3, 1, 2)
-            mean, _ = vae.encoder(x).chunk(2, dim=1)
-            out[i:i + 256] = mean.numpy().astype(np.float16)
-            if i % 10240 == 0:
-                log(f'encoded {i}/{len(images)}')
-    sample = out[::7].astype(np.float32)
-    scaling = float(1 / sample.std())
-    out[:] = (out[:].astype(np.float32) * scaling).astype(np.float16)
-    out.flush()
+    tmp = os.path.join(DATA, 'latents.tmp.npy')
+    out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.float16, shape=(len(images), 4, 16, 16))
+    done = 0
+    try:
+        with torch.no_grad():
+            for i in range(0, len(images), 256):
+                x = torch.from_numpy(images[i:i + 256].astype(np.float32) / 127.5 - 1).permute(0, 3, 1, 2)
+                mean, _ = vae.encoder(x).chunk(2, dim=1)
+                out[i:i + 256] = mean.numpy().astype(np.float16)
+                done = i + len(x)
+                if i % 2560 == 0:
+                    log(f'encoded {done}/{len(images)}')
+    except KeyboardInterrupt:  # Ctrl-C (SIGINT): keep what is encoded, so training can start sooner
+        log(f'stopped: keeping the {done} scenes encoded so far')
     del out
-    os.replace(os.path.join(DATA, 'latents.tmp.npy'), os.path.join(DATA, 'latents.npy'))
+    finalize(tmp, done, a.scaling, state['step'], log)
+
+
+def finalize(tmp, count, scaling, vae_step, log):
+    """Scales the first `count` encoded means and moves them into place as latents.npy."""
+    out = np.load(tmp, mmap_mode='r')[:count].astype(np.float32)
+    sample = out[::7]
+    scaling = scaling or float(1 / sample.std())
+    np.save(os.path.join(DATA, 'latents.npy'), (out * scaling).astype(np.float16))
+    os.remove(tmp)
     with open(os.path.join(DATA, 'scaling.json'), 'w') as f:
-        json.dump({'scaling_factor': scaling, 'vae_step': state['step'], 'mean': float(sample.mean())}, f)
-    log(f'scaling factor {scaling:.5f} (latent mean {sample.mean():.3f})')
+        json.dump({'scaling_factor': scaling, 'vae_step': vae_step, 'mean': float(sample.mean())}, f)
+    log(f'{count} latents, scaling factor {scaling:.5f} (latent mean {sample.mean():.3f})')
 
 
 if __name__ == '__main__':

@@ -24,9 +24,17 @@ export function isAgeRestricted(channel: Channel | null | undefined): boolean {
   return 'nsfw' in channel && channel.nsfw === true;
 }
 
-/** The rules for a request made in `channel` of guild `guildId`. */
-export async function contentScope(ctx: Pick<BotContext, 'redis' | 'keyPrefix'>, guildId: string | null | undefined, channel: Channel | null | undefined): Promise<ChannelContentScope> {
-  const settings = await readGuildSettings(ctx.redis, ctx.keyPrefix, guildId ?? null);
+/** What content checks read the server's settings through. */
+export type ContentContext = Pick<BotContext, 'redis' | 'keyPrefix'> & Partial<Pick<BotContext, 'guildSettings'>>;
+
+/**
+ * The rules for a request made in `channel` of guild `guildId`, from the settings cache
+ * (guild-settings-cache.ts) unless `fresh`: the last check before a render reads Redis itself.
+ */
+export async function contentScope(ctx: ContentContext, guildId: string | null | undefined, channel: Channel | null | undefined, fresh = false): Promise<ChannelContentScope> {
+  const settings = ctx.guildSettings && !fresh
+    ? await ctx.guildSettings.read(guildId ?? null)
+    : await readGuildSettings(ctx.redis, ctx.keyPrefix, guildId ?? null);
   const ageRestricted = isAgeRestricted(channel);
   return { ageRestricted, serverTerms: settings.blocklist, safetyChecker: safetyCheckerRuns(ageRestricted, settings.safetyCheckerOffInAgeRestricted) };
 }
@@ -57,7 +65,7 @@ export function refuseBlockedText(scope: ContentScope, role: TextRole, texts: re
  * @example await refuseInChannel(ctx, interaction.guildId, interaction.channel, 'prompt', [{ text: prompt }])
  */
 export async function refuseInChannel(
-  ctx: Pick<BotContext, 'redis' | 'keyPrefix'>,
+  ctx: ContentContext,
   guildId: string | null | undefined,
   channel: Channel | null | undefined,
   role: TextRole,

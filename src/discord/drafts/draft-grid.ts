@@ -9,8 +9,28 @@ import { textBlock } from '../../media/text-block.js';
 
 const GAP = 4;
 
+/**
+ * Tags by "number:cell size". A bot posts grids of a handful of sizes, and setting text through
+ * Pango is the costliest part of a grid: measured under a burst of deliveries, it was most of the
+ * bot's own CPU time, so each tag is drawn once per process.
+ */
+const tags = new Map<string, Promise<Buffer>>();
+const MAX_TAGS = 64;
+
+function numberTag(n: number, cell: number): Promise<Buffer> {
+  const key = `${n}:${cell}`;
+  let tag = tags.get(key);
+  if (!tag) {
+    if (tags.size >= MAX_TAGS) tags.clear();
+    tag = drawNumberTag(n, cell);
+    tags.set(key, tag);
+    tag.catch(() => tags.delete(key));
+  }
+  return tag;
+}
+
 /** A number on a dark rounded tag, sized to the picture: readable, but covering little of it. */
-async function numberTag(n: number, cell: number): Promise<Buffer> {
+async function drawNumberTag(n: number, cell: number): Promise<Buffer> {
   const fontPx = Math.max(8, Math.round(cell * 0.075));
   const text = (await textBlock(String(n), { fontPx, maxWidth: cell, maxLines: 1, bold: true, color: '#ffffff' }))!;
   const pad = Math.max(2, Math.round(fontPx * 0.35));

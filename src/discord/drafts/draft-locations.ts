@@ -11,8 +11,16 @@ export interface MessageLocation {
 }
 
 const TTL_SECONDS = 90 * 24 * 3600;
+/** Message -> draft answers kept in memory; a draft message never shows another draft. */
+const MAX_REMEMBERED = 10_000;
 
 export class DraftLocations {
+  /**
+   * Every vote reaction asks which draft its message shows; remembering the answers (they never
+   * change: each draft is posted as a new message) saves a Redis round trip per vote.
+   */
+  private readonly messageDrafts = new Map<string, string>();
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -24,6 +32,7 @@ export class DraftLocations {
       .set(`${this.prefix}draft-at:${draftId}`, `${at.channelId}/${at.messageId}`, 'EX', TTL_SECONDS)
       .set(`${this.prefix}message-draft:${at.messageId}`, draftId, 'EX', TTL_SECONDS)
       .exec();
+    this.remember(at.messageId, draftId);
   }
 
   async of(draftId: string): Promise<MessageLocation | undefined> {
@@ -34,7 +43,17 @@ export class DraftLocations {
   }
 
   /** The draft shown in message `messageId`, if it is a draft message. */
-  draftOfMessage(messageId: string): Promise<string | null> {
-    return this.redis.get(`${this.prefix}message-draft:${messageId}`);
+  async draftOfMessage(messageId: string): Promise<string | null> {
+    const known = this.messageDrafts.get(messageId);
+    if (known) return known;
+    const draftId = await this.redis.get(`${this.prefix}message-draft:${messageId}`);
+    if (draftId) this.remember(messageId, draftId);
+    return draftId;
+  }
+
+  private remember(messageId: string, draftId: string): void {
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.messageDrafts.size >= MAX_REMEMBERED) this.messageDrafts.delete(this.messageDrafts.keys().next().value!);
+    this.messageDrafts.set(messageId, draftId);
   }
 }

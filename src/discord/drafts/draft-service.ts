@@ -254,8 +254,9 @@ export class DraftService {
     try {
       // The rules of the channel the draft is posted in (a thread takes its parent's age restriction).
       // Every request was checked where it came in; this catches what reaches here another way: a
-      // Reroll, Variations or Retry of a draft made before an admin blocked one of its words.
-      const scope = await contentScope(ctx, guildId, message.channel);
+      // Reroll, Variations or Retry of a draft made before an admin blocked one of its words. Read
+      // fresh from Redis: the cached copy the first check used may be seconds older than a /settings.
+      const scope = await contentScope(ctx, guildId, message.channel, true);
       refuseBlockedText(scope, 'prompt', [{ text: draft.prompt }, { text: draft.negativePrompt, kind: 'negative' }]);
       job = await enqueue(message.channelId, scope);
     } catch (error) {

@@ -64,6 +64,7 @@ export async function updateGuildSettings(interaction: ChatInputCommandInteracti
     safetyCheckerOffInAgeRestricted: safety === null ? current.safetyCheckerOffInAgeRestricted : safety === 'off',
   };
   await writeGuildSettings(ctx.redis, ctx.keyPrefix, interaction.guildId, next);
+  ctx.guildSettings.forget(interaction.guildId);
   const defaults = `Defaults for new stories: votes close at ${next.quorum} voters or after ${next.deadlineMinutes} min; quality ${next.quality ?? ctx.config.BUDGET_QUALITY}; size ${next.size ?? `${ctx.config.RENDER_WIDTH}x${ctx.config.RENDER_HEIGHT}`}.`;
   return [defaults, ...contentLines(next, edit, interaction.options.getBoolean(SETTINGS_OPTIONS.show) === true)].join('\n').slice(0, 2000);
 }

@@ -17,6 +17,7 @@ import type { MessageLocation } from '../drafts/draft-locations.js';
 import { VOTE_EMOJIS } from '../drafts/draft-view.js';
 import { draftButtonId } from '../handlers/draft-button-id.js';
 import { postBotMessage, sendableChannel } from '../drafts/message-post.js';
+import { ReactionLane } from './reaction-lane.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -33,6 +34,8 @@ export function chosenBy(votes: number, reason: CloseReason): string {
 
 export class VoteService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Vote reactions wait here, so a burst of them never delays an interaction (reaction-lane.ts). */
+  private readonly reactions = new ReactionLane();
 
   constructor(private readonly ctx: BotContext) {}
 
@@ -63,6 +66,29 @@ export class VoteService {
       // Missing Add Reactions permission or a deleted message: the Pick buttons still vote.
       ctx.log.warn({ err: error, round: stored.id }, 'could not add the vote reactions');
     }
+  }
+
+  /**
+   * A reaction added (or removed) by `userId` on message `messageId`, counted in its turn in the
+   * reaction lane; anything that is not a vote is dropped here, at no cost.
+   */
+  queueReaction(messageId: string, emoji: string | null, userId: string, added: boolean): void {
+    if (!VOTE_EMOJIS.includes(emoji ?? '') || userId === this.ctx.client.user?.id) return;
+    this.reactions.push(`${messageId}:${userId}`, async () => {
+      try {
+        if (added) await this.onReaction(messageId, emoji, userId);
+        else await this.onReactionRemoved(messageId, emoji, userId);
+      } catch (error) {
+        this.ctx.log.error({ err: error, message: messageId }, added ? 'counting a vote failed' : 'withdrawing a vote failed');
+      }
+    });
+  }
+
+  /** Waits (at most `timeoutMs`) for the reactions received so far to be counted; for a stopping bot. */
+  async drainReactions(timeoutMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.reactions.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /** A reaction added by `userId` on message `messageId`; ignores anything that is not a vote. */
