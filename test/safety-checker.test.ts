@@ -14,33 +14,15 @@ import type { RgbImage } from '../src/core/image.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { blurPicture, blurredNote } from '../src/diffusion/safety-checker.js';
 import { createLogger } from '../src/log.js';
-import { OnnxGraphBuilder } from '../src/onnx/index.js';
 import { FileBlobStore, type HandlerContext, type JobResult } from '../src/queue/index.js';
 import { draftPayloadSchema, type PayloadInput } from '../src/queue/job-payloads.js';
 import { ensureToyModels } from '../src/toy-model/index.js';
 import { loadEngineDefaults, engineHandlers } from '../workers/render-handlers.js';
 import { loadConfig } from '../src/config.js';
 import { createTestbed, REDIS_URL, stopChild, waitFor, type QueueTestbed } from './queue/queue-harness.js';
+import { redSafetyChecker } from './support/red-safety-checker.js';
 
 const renderWorker = fileURLToPath(new URL('../workers/render-worker.ts', import.meta.url));
-
-/**
- * A safety checker with diffusers' contract that flags a picture when the mean of its red channel
- * (images is NHWC in [0,1]) is above `threshold`. clip_input is read too (times 0), so feeding it the
- * wrong shape would fail the run.
- */
-function redSafetyChecker(threshold: number): Uint8Array {
-  const g = new OnnxGraphBuilder('red_safety_checker');
-  const clip = g.input('clip_input', 'float', ['batch', 3, 224, 224]);
-  const images = g.input('images', 'float', ['batch', 'height', 'width', 3]);
-  const red = g.op('Slice', [images, g.constInt64([0]), g.constInt64([1]), g.constInt64([3])]);
-  const meanRed = g.op('ReduceMean', [red], { axes: [1, 2, 3], keepdims: 0 });
-  const clipTerm = g.op('Mul', [g.op('ReduceMean', [clip], { axes: [1, 2, 3], keepdims: 0 }), g.constFloat([0], [])]);
-  const flagged = g.op('Greater', [g.op('Add', [meanRed, clipTerm]), g.constFloat([threshold], [])]);
-  g.output(images, 'out_images', 'float', ['batch', 'height', 'width', 3]);
-  g.output(flagged, 'has_nsfw_concepts', 'bool', ['batch']);
-  return g.serialize();
-}
 
 const meanRed = (image: RgbImage) => {
   let sum = 0;

@@ -14,6 +14,7 @@ import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { Queue } from 'bullmq';
 import { connectForWorker, createQueueMetrics, depthOf, FileBlobStore, RENDER_QUEUE_NAME, startMetricsServer, startRenderWorker } from '../src/queue/index.js';
 import { engineHandlers, loadEngineDefaults } from './render-handlers.js';
+import { screenPictures } from './safety-screen.js';
 import { upscaleHandler } from './upscale-handler.js';
 import { mediaHandlers } from '../src/media/jobs/index.js';
 
@@ -51,7 +52,10 @@ async function main(): Promise<void> {
       ...engineHandlers(engine, defaults),
       // Upscale tiles: UPSCALE_TILE_SIZE, else the side the model was trained at (512 when its folder does not say).
       upscale: upscaleHandler(engine, defaults, config.UPSCALE_TILE_SIZE || (engine.nativeSize ?? 512)),
-      ...mediaHandlers({ engine, ffmpeg: config, uploadLimitBytes: config.UPLOAD_LIMIT_BYTES, steps: config.RENDER_STEPS, guidance: config.RENDER_GUIDANCE }),
+      ...mediaHandlers({
+        engine, ffmpeg: config, uploadLimitBytes: config.UPLOAD_LIMIT_BYTES, steps: config.RENDER_STEPS, guidance: config.RENDER_GUIDANCE,
+        screen: (images) => screenPictures(engine, images, true, log),
+      }),
     },
     blobs: new FileBlobStore(config.DATA_DIR),
     log,

@@ -109,6 +109,8 @@ export const animatePayloadSchema = z.object({
   negative: z.string().max(2000).optional(),
   seed: z.number().int().min(0).max(0xffff_ffff).optional(),
   strength: z.number().min(0.05).max(0.6).optional(),
+  /** Screen the keyframes the model redraws with its safety checker (when it has one), as drafts are. */
+  safetyCheck: z.boolean().default(true),
 });
 
 export const stylizePayloadSchema = z.object({
@@ -117,6 +119,8 @@ export const stylizePayloadSchema = z.object({
   style: z.string().min(1).max(500),
   strength: z.number().gt(0).max(1).default(0.5),
   seed: z.number().int().min(0).max(0xffff_ffff),
+  /** Screen every restyled frame with the model's safety checker (when it has one), as drafts are. */
+  safetyCheck: z.boolean().default(true),
 });
 
 /** Export of a story: a contact sheet, a slideshow video, or an HTML picture book. */

@@ -34,6 +34,9 @@ export async function deliverMedia(ctx: BotContext, outcome: RenderOutcome): Pro
     await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> your ${what} is over this server's upload limit (${tooLarge.join(', ')}); try fewer seconds or the sheet format.`, ...mention });
     return;
   }
-  const note = tooLarge.length > 0 ? ` (left out, over the upload limit: ${tooLarge.join(', ')})` : '';
+  const left = tooLarge.length > 0 ? ` (left out, over the upload limit: ${tooLarge.join(', ')})` : '';
+  // What the worker wants the member to know (frames the safety checker blurred, no model installed).
+  const warnings = outcome.result.warnings?.length ? ` ${summary(outcome.result.warnings.join(' '), 300)}` : '';
+  const note = `${left}${warnings}`;
   await postBotMessage(ctx.client, data.channel.channelId, { content: `<@${data.userId}> here is your ${what}.${note}`, files, ...mention }, data.channel.messageId);
 }

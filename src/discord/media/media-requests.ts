@@ -45,16 +45,18 @@ export async function requestAnimation(interaction: ChatInputCommandInteraction,
   if (!draft) throw new UserError(UserErrorId.NoSuchPanel, `Scene ${number}'s draft is gone; pick its panel again.`);
   const animation = animationOf(draft, scene.panel.variant, { userWords: interaction.options.getString('motion') ?? undefined, action: scene.action });
   // The panel's prompt was checked when it was drawn; the keyframes get this channel's default negative.
-  const { ageRestricted } = await contentScope(ctx, interaction.guildId, interaction.channel);
+  const { ageRestricted, safetyChecker } = await contentScope(ctx, interaction.guildId, interaction.channel);
   await ctx.queue.enqueue('animate', {
     v: 1, requestId: newId(), userId: interaction.user.id, storyId: story.id, channel: { guildId: story.guildId, channelId: interaction.channelId },
     ...animation, negative: negativeFor(ageRestricted, animation.negative ?? '') || undefined, seconds: interaction.options.getInteger('seconds') ?? 4,
+    safetyCheck: safetyChecker,
   });
   return `Animating scene ${number} (camera: ${motionWords(animation.motion)}); the clip will be posted here.`;
 }
 
 export async function requestStylize(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
-  refuseBlockedText(await contentScope(ctx, interaction.guildId, interaction.channel), 'prompt', [{ text: interaction.options.getString('prompt', true) }]);
+  const scope = await contentScope(ctx, interaction.guildId, interaction.channel);
+  refuseBlockedText(scope, 'prompt', [{ text: interaction.options.getString('prompt', true) }]);
   const video = interaction.options.getAttachment('video', true);
   if (!video.contentType?.startsWith('video/') && !video.contentType?.startsWith('image/gif')) {
     throw new UserError(UserErrorId.BadAttachment, `"${video.name}" is not a video; attach an MP4, WebM or GIF.`);
@@ -65,7 +67,7 @@ export async function requestStylize(interaction: ChatInputCommandInteraction, c
   const story = await storyOfChannel(ctx.stories, interaction.channel);
   await ctx.queue.enqueue('stylize', {
     v: 1, requestId: newId(), userId: interaction.user.id, storyId: story?.id, channel: { guildId: interaction.guildId ?? undefined, channelId: interaction.channelId },
-    sourceKey, style: interaction.options.getString('prompt', true), seed: Math.floor(Math.random() * 2 ** 32),
+    sourceKey, style: interaction.options.getString('prompt', true), seed: Math.floor(Math.random() * 2 ** 32), safetyCheck: scope.safetyChecker,
   });
   return 'Stylizing your clip; it will be posted here.';
 }

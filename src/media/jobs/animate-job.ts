@@ -2,14 +2,15 @@
  * The `animate` job. One panel with a camera move becomes a short clip (MP4 plus a GIF preview, or a
  * GIF / WebP alone); several panels, or the 'ken-burns' / 'crossfade' motions, become a captionless
  * slideshow of the panels. The img2img detail pass runs when the payload carries a prompt (see
- * detailFields) and the worker has a model; otherwise the camera moves over the panel as it is.
+ * detailFields) and the worker has a model; otherwise the camera moves over the panel as it is. The
+ * keyframes the model redraws go through its safety checker like drafts (payload `safetyCheck`).
  */
 import { CAMERA_MOTIONS, type CameraMotion } from '../../core/camera-motion.js';
-import type { AnimatePayload, JobHandler, JobResult } from '../../queue/index.js';
+import type { AnimatePayload, JobHandler } from '../../queue/index.js';
 import { animatePanel, type DetailPass } from '../animate.js';
 import type { ClipFormat } from '../encode-clip.js';
 import { storyboardSlideshow } from '../storyboard-slideshow.js';
-import { asJob, seedFromKey, toolsFor, type MediaJobDeps } from './media-job-deps.js';
+import { asJob, blurredFramesNote, screenedRenderer, seedFromKey, toolsFor, type MediaJobDeps } from './media-job-deps.js';
 
 function isCameraMotion(motion: string): motion is CameraMotion {
   return (CAMERA_MOTIONS as readonly string[]).includes(motion);
@@ -25,10 +26,11 @@ export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
 
     const motion = p.motion;
     if (panels.length === 1 && isCameraMotion(motion)) {
+      const tally = { blurred: 0 };
       const detail: DetailPass | undefined =
         deps.engine && p.prompt
           ? {
-              engine: deps.engine,
+              engine: screenedRenderer(deps.engine, deps, p.safetyCheck, tally),
               prompt: p.prompt,
               negativePrompt: p.negative,
               seed: p.seed ?? seedFromKey(p.panelKeys[0]!),
@@ -56,9 +58,9 @@ export function animateJob(deps: MediaJobDeps): JobHandler<'animate'> {
         { frames: result.frames, keyframes: result.keyframes, img2imgMs: Math.round(result.img2imgMs), consistency: result.consistency, bytes: result.clips.map((c) => c.bytes.length) },
         'animated panel',
       );
-      const out: JobResult = { keys };
-      if (!detail && p.prompt && !deps.engine) out.warnings = ['No picture model is installed here, so the camera moved over the panel without redrawing detail.'];
-      return out;
+      const warnings = [blurredFramesNote(tally.blurred)].filter((w): w is string => w !== undefined);
+      if (!detail && p.prompt && !deps.engine) warnings.push('No picture model is installed here, so the camera moved over the panel without redrawing detail.');
+      return warnings.length > 0 ? { keys, warnings } : { keys };
     }
 
     // Several panels (or an explicit slideshow motion): each panel holds for its share of the time.

@@ -5,6 +5,7 @@
  * and media jobs fail with the one sentence that says what to install), and turn media errors the user
  * or operator must fix into JobInputError, which the worker runtime never retries.
  */
+import type { RgbImage } from '../../core/image.js';
 import { JobInputError } from '../../queue/index.js';
 import type { ImageRenderer } from '../animate.js';
 import { FfmpegMissingError } from '../ffmpeg-missing-error.js';
@@ -21,6 +22,35 @@ export interface MediaJobDeps {
   /** RENDER_STEPS and RENDER_GUIDANCE: img2img settings when a payload names none. */
   steps: number;
   guidance: number;
+  /**
+   * The model's safety checker over pictures the model drew (workers/safety-screen.ts): flagged ones
+   * come back blurred. Absent when the worker has no model; a model without a checker passes all.
+   */
+  screen?: (images: RgbImage[]) => Promise<{ images: RgbImage[]; blurred: number[] }>;
+}
+
+/**
+ * `engine` with every picture it draws passed through `deps.screen` when the job asks for it
+ * (payload `safetyCheck`), counting the blurred ones in `tally`: animate keyframes and restyled
+ * frames are screened as drafts are.
+ */
+export function screenedRenderer(engine: ImageRenderer, deps: MediaJobDeps, safetyCheck: boolean, tally: { blurred: number }): ImageRenderer {
+  const screen = deps.screen;
+  if (!safetyCheck || !screen) return engine;
+  return {
+    async render(req) {
+      const result = await engine.render(req);
+      const screened = await screen(result.images);
+      tally.blurred += screened.blurred.length;
+      return { ...result, images: screened.images };
+    },
+  };
+}
+
+/** The note a clip carries when the safety checker blurred some of its frames. */
+export function blurredFramesNote(blurred: number): string | undefined {
+  if (blurred === 0) return undefined;
+  return `The safety checker blurred ${blurred === 1 ? 'one frame' : `${blurred} frames`} the model drew.`;
 }
 
 export function toolsFor(deps: MediaJobDeps): FfmpegTools {

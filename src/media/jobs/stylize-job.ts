@@ -2,10 +2,11 @@
  * The `stylize` job: restyles the clip in the blob store with the payload's style prompt, strength and
  * seed (one seed for every frame) and stores the MP4 with the original audio. Frame consistency of the
  * input and the output is logged with the result so operators can see what the restyle did to it.
+ * Every restyled frame goes through the model's safety checker like a draft (payload `safetyCheck`).
  */
 import { JobInputError, type JobHandler } from '../../queue/index.js';
 import { stylizeClip } from '../stylize.js';
-import { asJob, toolsFor, type MediaJobDeps } from './media-job-deps.js';
+import { asJob, blurredFramesNote, screenedRenderer, toolsFor, type MediaJobDeps } from './media-job-deps.js';
 
 export function stylizeJob(deps: MediaJobDeps): JobHandler<'stylize'> {
   return async (ctx) => {
@@ -14,10 +15,11 @@ export function stylizeJob(deps: MediaJobDeps): JobHandler<'stylize'> {
     if (!engine) throw new JobInputError('No picture model is installed here, so clips cannot be restyled.');
     const tools = toolsFor(deps);
     const input = await ctx.blobs.get(p.sourceKey);
+    const tally = { blurred: 0 };
     const result = await asJob(() =>
       stylizeClip(tools, {
         input,
-        style: { engine, prompt: p.style, seed: p.seed, strength: p.strength, steps: deps.steps, guidance: deps.guidance },
+        style: { engine: screenedRenderer(engine, deps, p.safetyCheck, tally), prompt: p.style, seed: p.seed, strength: p.strength, steps: deps.steps, guidance: deps.guidance },
         uploadLimitBytes: deps.uploadLimitBytes,
         signal: ctx.signal,
         onProgress: ({ done, total }) => ctx.reportStep({ step: done, total }),
@@ -34,6 +36,7 @@ export function stylizeJob(deps: MediaJobDeps): JobHandler<'stylize'> {
       },
       'stylized clip',
     );
-    return { keys: [await ctx.blobs.put(result.clip.bytes, 'mp4')], seeds: [p.seed] };
+    const note = blurredFramesNote(tally.blurred);
+    return { keys: [await ctx.blobs.put(result.clip.bytes, 'mp4')], seeds: [p.seed], ...(note ? { warnings: [note] } : {}) };
   };
 }
