@@ -27,7 +27,10 @@ export function connectForWorker(url: string): Redis {
 /** Keys Taleframe keeps beside BullMQ's own, all under `<prefix>:`. */
 export const queueKeys = {
   cancel: (prefix: string, jobId: string) => `${prefix}:cancel:${jobId}`,
+  /** Delivery guard: `delivering:<owner>:<ts>` while a delivery holds its lease, then `<ts>` once delivered. */
   delivered: (prefix: string, jobId: string) => `${prefix}:delivered:${jobId}`,
+  /** Deliveries under way: member = job id, score = when its lease runs out (ms). */
+  deliveryLeases: (prefix: string) => `${prefix}:delivery-leases`,
   /** Fair-queue bookkeeping (see fair-queue.ts). */
   fair: (prefix: string, part: string) => `${prefix}:fair:${part}`,
   /** Moving averages of render time per job name. */
