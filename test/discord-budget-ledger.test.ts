@@ -61,6 +61,17 @@ describe('story ledger and /budget', () => {
     const entries = await ctx().ledger.list(story.id);
     expect(entries.map((e) => e.jobId).sort()).toEqual([...ids].sort());
 
+    // Delivering the refine again (as after a bot killed mid-delivery, result-delivery.ts) edits its
+    // message again: no second message and no second "ready" ping.
+    const pings = () => discord.messages(thread.id).filter((m) => /your draft is ready/.test(m.content));
+    await discord.waitForMessage(thread.id, (m) => /your draft is ready/.test(m.content), 10_000);
+    const before = discord.messages(thread.id).map((m) => m.id);
+    const refineJob = (await ctx().queue.queue.getJob(ids[2]!))!;
+    await deliverOutcome(ctx(), { jobId: ids[2]!, name: refineJob.name, data: refineJob.data, state: 'completed', result: results[2]! });
+    expect(discord.messages(thread.id).map((m) => m.id)).toEqual(before);
+    expect(pings()).toHaveLength(1);
+    expect(discord.messages(thread.id).find((m) => m.id === refined.id)?.edited_timestamp).not.toBe(refined.edited_timestamp);
+
     const watts = bed.config.DEVICE_WATTS;
     const modelMs = results.reduce((s, r) => s + r.modelMs!, 0);
     const expected = {

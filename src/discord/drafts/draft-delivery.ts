@@ -5,12 +5,14 @@
  * answers them (their /draw, a reply to their message) is not followed by a second "ready" ping. A story's renders go into its
  * time/energy ledger first, keyed by job id, so a delivery retried after a failed edit counts once.
  * Failures and cancellations edit the message into a short explanation. Called once per job by
- * ResultDelivery (again only when a delivery threw).
+ * ResultDelivery (again when a delivery threw, or its bot was killed mid-delivery): a repeat edits the
+ * same message, finds its ledger entry and vote round stored, and does not ping again.
  */
 import sharp from 'sharp';
 import type { Draft } from '../../core/story/draft.js';
 import { explainFailure, type JobResult, type RenderOutcome } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
+import { postOnce } from '../post-once.js';
 import { draftGrid } from './draft-grid.js';
 import { doneView, failedView } from './draft-view.js';
 import { editBotMessage, postBotMessage } from './message-post.js';
@@ -33,7 +35,7 @@ export async function deliverDraft(ctx: BotContext, outcome: RenderOutcome): Pro
     const cancelled = failure.kind === 'cancelled';
     await ctx.stories.saveDraft({ ...draft, status: cancelled ? 'cancelled' : 'failed' });
     await editBotMessage(ctx.client, at.channelId, at.messageId, failedView(info, failure.sentence, cancelled, failure.retry));
-    if (!cancelled) await ping(ctx, draft, at.channelId, at.messageId, 'your draft could not be rendered.');
+    if (!cancelled) await ping(ctx, outcome.jobId, draft, at.channelId, at.messageId, 'your draft could not be rendered.');
     return;
   }
 
@@ -61,7 +63,7 @@ export async function deliverDraft(ctx: BotContext, outcome: RenderOutcome): Pro
   }));
   if (voting) await ctx.votes.openRound(done, at);
   const ready = done.origin === 'upscale' ? 'your upscaled picture is ready.' : voting ? 'your draft is ready — vote with the number reactions.' : 'your draft is ready.';
-  await ping(ctx, done, at.channelId, at.messageId, ready);
+  await ping(ctx, outcome.jobId, done, at.channelId, at.messageId, ready);
 }
 
 async function pictureSize(png: Buffer): Promise<{ width: number; height: number }> {
@@ -92,9 +94,10 @@ async function recordRender(ctx: BotContext, book: string, draft: Draft, jobId: 
   });
 }
 
-async function ping(ctx: BotContext, draft: Draft, channelId: string, messageId: string, text: string): Promise<void> {
+/** Once per job: a repeat delivery edits the same message again but does not ping again. */
+async function ping(ctx: BotContext, jobId: string, draft: Draft, channelId: string, messageId: string, text: string): Promise<void> {
   if (draft.answersRequester) return;
-  await postBotMessage(ctx.client, channelId, { content: `<@${draft.requestedBy}> ${text}`, allowedMentions: { users: [draft.requestedBy] } }, messageId).catch(
-    (error: unknown) => ctx.log.warn({ err: error }, 'could not ping the requester'),
-  );
+  await postOnce(ctx, jobId, () =>
+    postBotMessage(ctx.client, channelId, { content: `<@${draft.requestedBy}> ${text}`, allowedMentions: { users: [draft.requestedBy] } }, messageId),
+  ).catch((error: unknown) => ctx.log.warn({ err: error }, 'could not ping the requester'));
 }
