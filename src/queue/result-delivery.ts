@@ -97,7 +97,10 @@ export class ResultDelivery {
 
   constructor(private readonly opts: ResultDeliveryOptions) {}
 
-  /** Listens for events, then sweeps; resolves after the sweep with the number delivered by it. */
+  /**
+   * Listens for events, sweeps, checks leases once and then every `leaseCheckMs`; resolves with the
+   * number the sweep and that first check delivered.
+   */
   async start(): Promise<number> {
     this.eventsConnection = connectForWorker(this.opts.redisUrl);
     this.unwatch = watchConnection(this.eventsConnection, this.opts.log, { connection: 'queue events', onReconnect: () => this.resume() });
@@ -200,7 +203,8 @@ export class ResultDelivery {
     const expired = await connection.zrangebyscore(leases, '-inf', now, 'LIMIT', 0, 100);
     let delivered = 0;
     for (const jobId of expired) {
-      if (this.delivering.has(jobId) || this.closing) continue;
+      // Its own deliveries under way, and those delivered but not yet marked so (resume() will), are alive.
+      if (this.delivering.has(jobId) || this.unfinalised.has(jobId) || this.closing) continue;
       const reclaimed = await connection.eval(RECLAIM_LUA, 2, queueKeys.delivered(prefix, jobId), leases, jobId, now);
       if (reclaimed !== 1) continue;
       log.warn({ jobId }, 'redelivering a result whose delivery was cut off');
