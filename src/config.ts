@@ -37,7 +37,7 @@ const envObject = z.object({
   // Storage
   DATA_DIR: z.string().min(1).default('./data'),
   // Rendering (worker side)
-  MODEL_DIR: z.string().min(1).default('./models/toy'),
+  MODEL_DIR: z.string().min(1).default('./models/storybook'),
   ORT_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   ORT_THREADS: int(0, 256).default(0),
   ORT_CACHE_DIR: optionalText,

@@ -32,7 +32,7 @@ export async function ensureCalibrated(modelDir: string, log: (line: string) => 
 }
 
 /**
- * When `modelDir` is the built-in toy model (models/toy, the default MODEL_DIR), builds it if it is
+ * When `modelDir` is the built-in toy model (models/toy, which the tests use), builds it if it is
  * missing or stale and makes sure it is calibrated, so `npm start`, `npm run worker` and the CLIs work
  * on a fresh clone without a separate `npm run models:toy`. Any other folder is the user's: untouched.
  */
