@@ -9,13 +9,12 @@
  */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import type { Draft } from '../../core/story/draft.js';
-import { negativeFor } from '../../core/content/content-policy.js';
 import { cancelRender } from '../../queue/index.js';
 import type { BotContext } from '../bot-context.js';
-import { isAgeRestricted } from '../content/content-scope.js';
+import { contentScope } from '../content/content-scope.js';
 import { draftHere } from '../drafts/draft-access.js';
 import { newId } from '../drafts/draft-service.js';
-import { animationOf, motionWords } from '../media/media-requests.js';
+import { animationOf, animationRules, motionWords } from '../media/media-requests.js';
 import { failedView } from '../drafts/draft-view.js';
 import { postPickedPicture } from '../drafts/picked-picture.js';
 import { editBotMessage, postBotMessage } from '../drafts/message-post.js';
@@ -56,10 +55,10 @@ export const draftButtons = {
       case 'animate': {
         const scene = draft.sceneId ? await ctx.stories.getScene(draft.sceneId) : undefined;
         const animation = animationOf(draft, variant, { action: scene?.action });
-        const negative = negativeFor(isAgeRestricted(interaction.channel), animation.negative ?? '');
+        const rules = animationRules(await contentScope(ctx, interaction.guildId, interaction.channel), animation.negative);
         await ctx.queue.enqueue('animate', {
           v: 1, requestId: newId(), userId: interaction.user.id, storyId: draft.storyId,
-          channel: { channelId: interaction.channelId, messageId: interaction.message.id }, ...animation, negative, seconds: 4,
+          channel: { channelId: interaction.channelId, messageId: interaction.message.id }, ...animation, ...rules, seconds: 4,
         });
         return void (await reply(`Animating picture ${variant + 1} (camera: ${motionWords(animation.motion)}); the clip will be posted here.`));
       }

@@ -14,7 +14,7 @@ import { fitUpload } from '../drafts/upload-fit.js';
 import { downloadAttachment, downloadPolicy } from '../refine/attachment-check.js';
 import { requireStory, storyOfChannel } from '../stories/story-access.js';
 import { negativeFor } from '../../core/content/content-policy.js';
-import { contentScope, refuseBlockedText } from '../content/content-scope.js';
+import { contentScope, refuseBlockedText, type ChannelContentScope } from '../content/content-scope.js';
 import { UserError, UserErrorId } from '../user-error.js';
 
 /**
@@ -31,6 +31,15 @@ export function animationOf(draft: Draft, variant: number, motion: { userWords?:
   return { panelKeys: [key], motion: chosen, prompt: draft.prompt, negative: draft.negativePrompt || undefined, seed: draft.seeds[variant] };
 }
 
+/**
+ * The channel's content rules for an animation, wherever it is asked for (/animate, the Animate
+ * button): the panel's prompt was checked when it was drawn; the keyframes get the channel's default
+ * negative, and the safety checker screens them unless an admin turned it off there.
+ */
+export function animationRules(scope: ChannelContentScope, negative: string | undefined): Pick<AnimatePayload, 'negative' | 'safetyCheck'> {
+  return { negative: negativeFor(scope.ageRestricted, negative ?? '') || undefined, safetyCheck: scope.safetyChecker };
+}
+
 /** A camera motion as words: "pan-up" -> "pan up". */
 export function motionWords(motion: string): string {
   return motion.replace(/-/g, ' ');
@@ -44,12 +53,10 @@ export async function requestAnimation(interaction: ChatInputCommandInteraction,
   const draft = await ctx.stories.getDraft(scene.panel.draftId);
   if (!draft) throw new UserError(UserErrorId.NoSuchPanel, `Scene ${number}'s draft is gone; pick its panel again.`);
   const animation = animationOf(draft, scene.panel.variant, { userWords: interaction.options.getString('motion') ?? undefined, action: scene.action });
-  // The panel's prompt was checked when it was drawn; the keyframes get this channel's default negative.
-  const { ageRestricted, safetyChecker } = await contentScope(ctx, interaction.guildId, interaction.channel);
+  const rules = animationRules(await contentScope(ctx, interaction.guildId, interaction.channel), animation.negative);
   await ctx.queue.enqueue('animate', {
     v: 1, requestId: newId(), userId: interaction.user.id, storyId: story.id, channel: { guildId: story.guildId, channelId: interaction.channelId },
-    ...animation, negative: negativeFor(ageRestricted, animation.negative ?? '') || undefined, seconds: interaction.options.getInteger('seconds') ?? 4,
-    safetyCheck: safetyChecker,
+    ...animation, ...rules, seconds: interaction.options.getInteger('seconds') ?? 4,
   });
   return `Animating scene ${number} (camera: ${motionWords(animation.motion)}); the clip will be posted here.`;
 }
