@@ -2,8 +2,9 @@
  * The bot's per-member rate limit: one token per command, button, form, passage or refine reply, per
  * (server, member), from a bucket in Redis shared by every bot process (RATE_LIMIT_PER_MINUTE,
  * RATE_LIMIT_BURST; 0 a minute turns it off), checked against this process's copy of it first so a
- * member well inside the limit waits for no round trip (store/mirrored-rate-limiter.ts). Over the limit, the member is told in one sentence when
- * to try again. Votes by reaction never come here: they are cheap and must always count.
+ * member well inside the limit waits for no round trip (store/mirrored-rate-limiter.ts). Over the
+ * limit, the member is told in one sentence when to try again. Votes by reaction never come here:
+ * they are cheap and must always count.
  */
 import { waitSeconds } from '../core/rate-limit/token-bucket.js';
 import type { BotContext } from './bot-context.js';

@@ -3,8 +3,9 @@
  * in the models, the steps run, and the steps and time the step budget saved. Entries live in one
  * Redis hash per story keyed by the render's job id and are written with HSETNX, because a result
  * may be delivered again (ResultDelivery drops its guard when a delivery fails half-way, and delivers
- * again when its bot was killed mid-delivery) and a render must still be counted once. The budget (with its predicted curve) is kept on the entry so
- * /budget can chart the latest draft without asking a worker.
+ * again when its bot was killed mid-delivery) and a render must still be counted once. The budget
+ * (with its predicted curve) is kept on the entry so /budget can chart the latest draft without
+ * asking a worker.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
