@@ -4,6 +4,10 @@ the encoder mean times the scaling factor) and scaling.json. The scaling factor 
 SD's 0.18215 was chosen to give its latents unit variance (Rombach et al. 2022, sec. G).
 
     /usr/bin/python3 encode_latents.py [--count N] [--scaling F]     # Ctrl-C keeps the scenes encoded so far
+
+While the UNet trains, a second process can encode the rest of a larger set beside it: `--start S` keeps the
+first S latents of latents.npy and encodes from there, and `--publish-every K` puts the encoded prefix in
+place every K scenes (atomically), which train_unet.py picks up at its next checkpoint.
 """
 import argparse
 import json
@@ -22,6 +26,8 @@ def main():
     ap.add_argument('--scaling', type=float, default=0,
                     help="keep this scaling factor (a warm start's, from the committed vae config) instead of "
                          "measuring a new one: the warm-started UNet learned the committed factor's latents")
+    ap.add_argument('--start', type=int, default=0, help='keep the first START latents of latents.npy')
+    ap.add_argument('--publish-every', type=int, default=0, help='publish the encoded prefix every K scenes')
     a = ap.parse_args()
     setup_threads()
     log = Log('encode')
@@ -35,27 +41,48 @@ def main():
     tmp = os.path.join(DATA, 'latents.tmp.npy')
     out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.float16, shape=(len(images), 4, 16, 16))
     done = 0
+    if a.start:
+        if not a.scaling:
+            raise SystemExit('--start needs --scaling (the kept latents are stored scaled)')
+        kept = np.load(os.path.join(DATA, 'latents.npy'), mmap_mode='r')[:a.start]
+        out[:len(kept)] = (kept.astype(np.float32) / a.scaling).astype(np.float16)
+        done = len(kept)
+    published = done
     try:
         with torch.no_grad():
-            for i in range(0, len(images), 256):
+            for i in range(done, len(images), 256):
                 x = torch.from_numpy(images[i:i + 256].astype(np.float32) / 127.5 - 1).permute(0, 3, 1, 2)
                 mean, _ = vae.encoder(x).chunk(2, dim=1)
                 out[i:i + 256] = mean.numpy().astype(np.float16)
                 done = i + len(x)
                 if i % 2560 == 0:
                     log(f'encoded {done}/{len(images)}')
+                if a.publish_every and done - published >= a.publish_every:
+                    out.flush()
+                    publish(tmp, done, a.scaling)
+                    published = done
+                    log(f'published {done} latents')
     except KeyboardInterrupt:  # Ctrl-C (SIGINT): keep what is encoded, so training can start sooner
         log(f'stopped: keeping the {done} scenes encoded so far')
     del out
     finalize(tmp, done, a.scaling, state['step'], log)
 
 
+def publish(tmp, count, scaling):
+    """Writes the first `count` encoded means, scaled, as latents.npy; atomically, since a trainer may be
+    reading it."""
+    out = np.load(tmp, mmap_mode='r')[:count].astype(np.float32)
+    with open(os.path.join(DATA, 'latents.part.npy'), 'wb') as f:
+        np.save(f, (out * scaling).astype(np.float16))
+    os.replace(os.path.join(DATA, 'latents.part.npy'), os.path.join(DATA, 'latents.npy'))
+    return out
+
+
 def finalize(tmp, count, scaling, vae_step, log):
     """Scales the first `count` encoded means and moves them into place as latents.npy."""
-    out = np.load(tmp, mmap_mode='r')[:count].astype(np.float32)
-    sample = out[::7]
+    sample = np.load(tmp, mmap_mode='r')[:count:7].astype(np.float32)
     scaling = scaling or float(1 / sample.std())
-    np.save(os.path.join(DATA, 'latents.npy'), (out * scaling).astype(np.float16))
+    publish(tmp, count, scaling)
     os.remove(tmp)
     with open(os.path.join(DATA, 'scaling.json'), 'w') as f:
         json.dump({'scaling_factor': scaling, 'vae_step': vae_step, 'mean': float(sample.mean())}, f)

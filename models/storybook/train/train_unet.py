@@ -29,6 +29,20 @@ def alphas_cumprod():
     return torch.cumprod(1 - betas, 0).float()
 
 
+def load_scenes():
+    """The encoded scenes, their caption ids and the indices training may use."""
+    path = os.path.join(DATA, 'latents.npy')
+    mtime = os.path.getmtime(path)
+    latents = torch.from_numpy(np.load(path).astype(np.float32))
+    ids = torch.from_numpy(np.load(os.path.join(DATA, 'ids.npy')).astype(np.int64))[:len(latents)]
+    # Scenes showing both subjects of a held-out pair never reach training: the evaluation asks for
+    # those pairs (make_eval_prompts.py), so recall there measures composition, not memory.
+    held = [set(p) for p in json.load(open(os.path.join(os.path.dirname(__file__), '..', 'eval', 'prompts.json')))['heldOutPairs']]
+    metas = [json.loads(line) for _, line in zip(range(len(latents)), open(os.path.join(DATA, 'meta.jsonl')))]
+    usable = torch.tensor([i for i, m in enumerate(metas) if not any(p <= set(m['subjects']) for p in held)])
+    return latents, ids, usable, mtime
+
+
 def build(vocab):
     return TextEncoder(vocab), UNet()
 
@@ -43,15 +57,9 @@ def main():
     a = ap.parse_args()
     setup_threads()
     log = Log('unet')
-    latents = torch.from_numpy(np.load(os.path.join(DATA, 'latents.npy')).astype(np.float32))
-    ids = torch.from_numpy(np.load(os.path.join(DATA, 'ids.npy')).astype(np.int64))[:len(latents)]
+    latents, ids, usable, latents_mtime = load_scenes()
     uncond = torch.from_numpy(np.load(os.path.join(DATA, 'uncond-ids.npy')).astype(np.int64))
     vocab = len(json.load(open(os.path.join(DATA, 'tokenizer', 'vocab.json'))))
-    # Scenes showing both subjects of a held-out pair never reach training: the evaluation asks for
-    # those pairs (make_eval_prompts.py), so recall there measures composition, not memory.
-    held = [set(p) for p in json.load(open(os.path.join(os.path.dirname(__file__), '..', 'eval', 'prompts.json')))['heldOutPairs']]
-    metas = [json.loads(line) for _, line in zip(range(len(latents)), open(os.path.join(DATA, 'meta.jsonl')))]
-    usable = torch.tensor([i for i, m in enumerate(metas) if not any(p <= set(m['subjects']) for p in held)])
     text, unet = build(vocab)
     params = list(text.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
@@ -118,6 +126,10 @@ def main():
                          'ema': ema, 'step': step, 'vocab': vocab}, path)
             log(f'step {step} saved')
             t_save = time.time()
+            if os.path.getmtime(os.path.join(DATA, 'latents.npy')) != latents_mtime:
+                # encode_latents.py --publish-every put more encoded scenes in place
+                latents, ids, usable, latents_mtime = load_scenes()
+                log(f'{len(usable)} of {len(latents)} scenes usable now')
 
 
 if __name__ == '__main__':

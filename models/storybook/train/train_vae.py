@@ -8,6 +8,7 @@ the UNet was trained on stays fixed) and keeps improving the decoder.
     /usr/bin/python3 train_vae.py --minutes 30 [--decoder-only]
 """
 import argparse
+import copy
 import math
 import os
 import time
@@ -19,7 +20,7 @@ from common import CKPT, DATA, Log, save_atomic, setup_threads
 from nets import VAE
 
 
-def psnr(model, images, n=16):
+def psnr(model, images, n=64):
     x = torch.from_numpy(images[-n:].astype(np.float32) / 127.5 - 1).permute(0, 3, 1, 2)
     with torch.no_grad():
         mean, _ = model.encoder(x).chunk(2, dim=1)
@@ -35,6 +36,9 @@ def main():
     ap.add_argument('--crop', type=int, default=64)
     ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--decoder-only', action='store_true')
+    ap.add_argument('--anchor', type=float, default=0,
+                    help='fine-tuning both halves: weight of a pull towards the starting encoder\'s latents, '
+                         'so a UNet trained on them needs only to adapt, not to start again')
     a = ap.parse_args()
     setup_threads()
     log = Log('vae')
@@ -51,7 +55,13 @@ def main():
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0)
     if state and state.get('decoder_only', False) == a.decoder_only and 'opt' in state:
         opt.load_state_dict(state['opt'])
-    log(f'start step {step} decoder_only={a.decoder_only} psnr {psnr(model, images):.2f} dB')
+        for group in opt.param_groups:  # the saved state carries the old learning rate; --lr wins
+            group['lr'] = a.lr
+    log(f'start step {step} decoder_only={a.decoder_only} anchor={a.anchor} psnr {psnr(model, images):.2f} dB')
+    if a.anchor:
+        anchor = copy.deepcopy(model.encoder).eval().requires_grad_(False)
+        if state and 'anchor' in state:
+            anchor.load_state_dict(state['anchor'])
     rng = np.random.default_rng(step + 1)
     t_end, t_save = time.time() + a.minutes * 60, time.time()
     while time.time() < t_end:
@@ -68,6 +78,10 @@ def main():
             y, mean, logvar = model(x)
             kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
         loss = (y - x).abs().mean() + (y - x).pow(2).mean() + 1e-6 * kl * 4 * 64
+        if a.anchor and not a.decoder_only:
+            with torch.no_grad():
+                old, _ = anchor(x).chunk(2, dim=1)
+            loss = loss + a.anchor * (mean - old).pow(2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -76,8 +90,9 @@ def main():
             log(f'step {step} loss {loss.item():.4f} kl {kl.item():.3f}')
         if time.time() - t_save > 420 or time.time() >= t_end:
             p = psnr(model, images)
+            extra = {'anchor': anchor.state_dict()} if a.anchor else {}
             save_atomic({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step,
-                         'decoder_only': a.decoder_only, 'psnr': p}, path)
+                         'decoder_only': a.decoder_only, 'psnr': p, **extra}, path)
             log(f'step {step} saved, held-out psnr {p:.2f} dB')
             t_save = time.time()
 
