@@ -10,6 +10,7 @@
  *   npm run storybook:eval -- [--model models/storybook] [--steps 25] [--guidance 5] [--seeds 2]
  *                             [--out docs/storybook-eval.md]
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,23 @@ function judgeInput(image: RgbImage): Float32Array {
 }
 
 const argmax = (values: ArrayLike<number>) => Array.from(values).reduce((best, v, i, all) => (v > all[best] ? i : best), 0);
+
+/**
+ * What the VAE lets through (vae-ceiling.json, written by train/judge_ceiling.py): the judge's recall
+ * on composed scenes after an encode/decode round trip. Every render passes through the decoder, so
+ * subject recall cannot be expected above this however well the UNet is trained.
+ */
+async function ceilingLines(model: string): Promise<string[]> {
+  const file = join(model, 'vae-ceiling.json');
+  if (!existsSync(file)) return [];
+  const c = JSON.parse(await readFile(file, 'utf8')) as { scenes: number; psnr_db: number; recall_originals: number; recall_reconstructions: number };
+  return [
+    `Ceiling set by the VAE (\`models/storybook/train/judge_ceiling.py\`): on ${c.scenes} composed scenes the judge finds ` +
+      `${c.recall_originals.toFixed(3)} of the subjects in the scenes as composed and ${c.recall_reconstructions.toFixed(3)} after an ` +
+      `encode/decode round trip (PSNR ${c.psnr_db} dB). Every render passes through this decoder, so subject recall above that is not to be expected.`,
+    '',
+  ];
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -109,6 +127,7 @@ async function main(): Promise<void> {
     `| setting right | ${(settingOk / judged).toFixed(3)} | >= 0.8 |`,
     `| time of day right | ${(timeOk / judged).toFixed(3)} | >= 0.8 |`,
     '',
+    ...(await ceilingLines(values.model!)),
     `The judge on held-out composed scenes (ground truth, not model output): ${JSON.stringify(labels.judge_accuracy)}.`,
     '',
     `Contact sheet: storybook-eval.png (row-major, ${seeds} pictures per prompt in prompt order).`,

@@ -4,7 +4,7 @@ through the decoder, so when the judge cannot name the subjects of reconstructed
 of UNet training makes it name them in generated pictures (the judge's recall on the originals is the
 ceiling of the ceiling). Also writes a sheet: originals on odd rows, reconstructions under them.
 
-    /usr/bin/python3 judge_ceiling.py [--vae ckpt|MODEL_DIR] [--count 256] [--sheet out.png]
+    /usr/bin/python3 judge_ceiling.py [--vae ckpt|MODEL_DIR] [--count 256] [--sheet out.png] [--out ../vae-ceiling.json]
 
 `--vae ckpt` reads $STORYBOOK_CKPT/vae.pt (training); a folder reads its exported vae_encoder/vae_decoder.
 Scenes: the last --count of $STORYBOOK_CKPT/data, which train_vae.py holds out when --count <= 64.
@@ -73,6 +73,7 @@ def main():
     ap.add_argument('--vae', default=os.path.normpath(os.path.join(HERE, '..')))
     ap.add_argument('--count', type=int, default=256)
     ap.add_argument('--sheet', default='')
+    ap.add_argument('--out', default='', help='also write the figures here (npm run storybook:eval reports them)')
     a = ap.parse_args()
     setup_threads()
     subjects = json.load(open(os.path.join(EVAL, 'labels.json')))['subjects']
@@ -89,6 +90,10 @@ def main():
                'recall_originals': round(recall(judge(x), metas, subjects), 3),
                'recall_reconstructions': round(recall(judge(rec), metas, subjects), 3)}
     print(json.dumps(out))
+    if a.out:
+        with open(a.out, 'w') as f:
+            json.dump(out, f, indent=2)
+            f.write('\n')
     if a.sheet:
         from PIL import Image
         rows = []
