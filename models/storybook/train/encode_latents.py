@@ -75,7 +75,6 @@ def publish(tmp, count, scaling):
     with open(os.path.join(DATA, 'latents.part.npy'), 'wb') as f:
         np.save(f, (out * scaling).astype(np.float16))
     os.replace(os.path.join(DATA, 'latents.part.npy'), os.path.join(DATA, 'latents.npy'))
-    return out
 
 
 def finalize(tmp, count, scaling, vae_step, log):

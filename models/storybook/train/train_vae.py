@@ -58,7 +58,8 @@ def main():
         for group in opt.param_groups:  # the saved state carries the old learning rate; --lr wins
             group['lr'] = a.lr
     log(f'start step {step} decoder_only={a.decoder_only} anchor={a.anchor} psnr {psnr(model, images):.2f} dB')
-    if a.anchor:
+    use_anchor = a.anchor > 0 and not a.decoder_only  # the decoder alone leaves the latents as they are
+    if use_anchor:
         anchor = copy.deepcopy(model.encoder).eval().requires_grad_(False)
         if state and 'anchor' in state:
             anchor.load_state_dict(state['anchor'])
@@ -78,7 +79,7 @@ def main():
             y, mean, logvar = model(x)
             kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
         loss = (y - x).abs().mean() + (y - x).pow(2).mean() + 1e-6 * kl * 4 * 64
-        if a.anchor and not a.decoder_only:
+        if use_anchor:
             with torch.no_grad():
                 old, _ = anchor(x).chunk(2, dim=1)
             loss = loss + a.anchor * (mean - old).pow(2).mean()
@@ -90,7 +91,7 @@ def main():
             log(f'step {step} loss {loss.item():.4f} kl {kl.item():.3f}')
         if time.time() - t_save > 420 or time.time() >= t_end:
             p = psnr(model, images)
-            extra = {'anchor': anchor.state_dict()} if a.anchor else {}
+            extra = {'anchor': anchor.state_dict()} if use_anchor else {}
             save_atomic({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step,
                          'decoder_only': a.decoder_only, 'psnr': p, **extra}, path)
             log(f'step {step} saved, held-out psnr {p:.2f} dB')
