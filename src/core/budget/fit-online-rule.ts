@@ -7,14 +7,14 @@
  *   - the prior threshold, which sets the schedule length from the predicted curve (budget-rule.ts),
  *   - the stop threshold on the projected change.
  * The pair chosen is the one with the fewest mean steps whose simulated results meet the same target
- * as the prompt-only rule (mean SSIM >= target, at most 5% of prompts under target - 0.05). A stop
+ * as the prompt-only rule (mean SSIM >= target, at most FIT_TAIL_SHARE of prompts under target - 0.05). A stop
  * threshold of 0 never stops, so the prompt-only rule is always among the candidates and the online
  * rule can only match or beat it on these prompts; the held-out evaluation says whether that holds.
  */
 import { BUDGET_QUALITIES, chooseSteps, clampSteps, type BudgetQuality, type BudgetRule, type StepRange } from './budget-rule.js';
 import type { OnlineRuleFit } from './budget-model.js';
 import type { OnlineTrace } from './curve-record.js';
-import { meetsTarget, percentile, summarise, type ChoiceSummary } from './choice-summary.js';
+import { FIT_TAIL_SHARE, meetsTarget, percentile, summarise, type ChoiceSummary } from './choice-summary.js';
 import { lowerBoundSteps } from './online-stop.js';
 
 /** One training prompt as the fit sees it. */
@@ -104,7 +104,7 @@ export function fitOnlineRule(samples: readonly OnlineSample[], opts: OnlineFitO
       for (const tau of taus) {
         const runs = plans.map((p) => runPlan(p, tau));
         const ssims = runs.map((r) => r.ssim);
-        if (!meetsTarget(ssims, target)) continue;
+        if (!meetsTarget(ssims, target, FIT_TAIL_SHARE)) continue;
         const summary = summarise(runs.map((r) => r.steps), ssims);
         const better = !best || summary.meanSteps < best.summary.meanSteps - 1e-9
           || (Math.abs(summary.meanSteps - best.summary.meanSteps) <= 1e-9 && summary.meanSsim > best.summary.meanSsim);
