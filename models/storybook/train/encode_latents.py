@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from common import CKPT, DATA, Log, setup_threads
-from nets import VAE
+from nets import vae_from_state
 
 
 def main():
@@ -34,10 +34,8 @@ def main():
     images = np.load(os.path.join(DATA, 'images.npy'), mmap_mode='r')
     if a.count:
         images = images[:a.count]
-    vae = VAE()
     state = torch.load(os.path.join(CKPT, 'vae.pt'))
-    vae.load_state_dict(state['model'])
-    vae.eval()
+    vae = vae_from_state(state['model']).eval()
     tmp = os.path.join(DATA, 'latents.tmp.npy')
     out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.float16, shape=(len(images), 4, 16, 16))
     done = 0

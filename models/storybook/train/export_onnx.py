@@ -25,7 +25,7 @@ import torch
 from onnx import helper, numpy_helper
 
 from common import CKPT, DATA, setup_threads
-from nets import VAE
+from nets import vae_from_state
 from train_unet import build
 
 DIFFUSERS = '0.31.0'
@@ -95,8 +95,7 @@ def main():
     setup_threads()
     out = os.path.abspath(a.out)
     scaling = json.load(open(os.path.join(DATA, 'scaling.json')))['scaling_factor']
-    vae = VAE()
-    vae.load_state_dict(torch.load(os.path.join(CKPT, 'vae.pt'))['model'])
+    vae = vae_from_state(torch.load(os.path.join(CKPT, 'vae.pt'))['model'])
     state = torch.load(os.path.join(CKPT, 'unet.pt'))
     text, unet = build(state['vocab'])
     weights = {'text': state['text'], 'unet': state['unet']} if a.raw else state['ema']

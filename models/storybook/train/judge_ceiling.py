@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 
 from common import CKPT, DATA, setup_threads
-from nets import VAE
+from nets import VAE, vae_from_state
 from warm_start import initializers, load_into
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -50,12 +50,12 @@ def load_judge():
 
 
 def load_vae(source):
-    vae = VAE()
     if source == 'ckpt':
-        vae.load_state_dict(torch.load(os.path.join(CKPT, 'vae.pt'))['model'])
-    else:
-        load_into(vae.encoder, initializers(os.path.join(source, 'vae_encoder', 'model.onnx'), 'encoder.'), 'vae_encoder')
-        load_into(vae.decoder, initializers(os.path.join(source, 'vae_decoder', 'model.onnx'), ''), 'vae_decoder')
+        return vae_from_state(torch.load(os.path.join(CKPT, 'vae.pt'))['model']).eval()
+    decoder = initializers(os.path.join(source, 'vae_decoder', 'model.onnx'), '')
+    vae = VAE(decoder_extra=any(k.startswith('extra.') for k in decoder))
+    load_into(vae.encoder, initializers(os.path.join(source, 'vae_encoder', 'model.onnx'), 'encoder.'), 'vae_encoder')
+    load_into(vae.decoder, decoder, 'vae_decoder')
     return vae.eval()
 
 

@@ -59,8 +59,13 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    def __init__(self, ch=(128, 96, 48), z=4):
+    """`extra` adds a second res block at each upsampling level. A trained decoder gets them with
+    deepen(), as identity (zero last conv, the Fixup / zero-init-residual trick, Zhang et al. 2019), so
+    it grows without forgetting and without touching the encoder's latent space the UNet depends on."""
+
+    def __init__(self, ch=(128, 96, 48), z=4, extra=False):
         super().__init__()
+        self.ch = ch
         self.conv_in = nn.Conv2d(z, ch[0], 3, padding=1)
         self.mid = nn.ModuleList([ResBlock(ch[0], ch[0]), ResBlock(ch[0], ch[0])])
         layers, c = [], ch[0]
@@ -68,21 +73,31 @@ class Decoder(nn.Module):
             layers += [nn.Upsample(scale_factor=2, mode='nearest'), nn.Conv2d(c, co, 3, padding=1), ResBlock(co, co)]
             c = co
         self.up = nn.ModuleList(layers)
+        self.extra = nn.ModuleList([ResBlock(co, co) for co in ch]) if extra else None
         self.out = nn.Sequential(norm(c), nn.SiLU(), nn.Conv2d(c, 3, 3, padding=1))
+
+    def deepen(self):
+        self.extra = nn.ModuleList([ResBlock(co, co) for co in self.ch])
+        for block in self.extra:
+            nn.init.zeros_(block.c2.weight)
+            nn.init.zeros_(block.c2.bias)
 
     def forward(self, z):
         h = self.conv_in(z)
         for layer in self.mid:
             h = layer(h)
-        for layer in self.up:
-            h = layer(h)
+        for level in range(len(self.ch)):
+            for layer in self.up[3 * level:3 * level + 3]:
+                h = layer(h)
+            if self.extra is not None:
+                h = self.extra[level](h)
         return self.out(h)
 
 
 class VAE(nn.Module):
-    def __init__(self):
+    def __init__(self, decoder_extra=False):
         super().__init__()
-        self.encoder, self.decoder = Encoder(), Decoder()
+        self.encoder, self.decoder = Encoder(), Decoder(extra=decoder_extra)
 
     def forward(self, x):
         moments = self.encoder(x)
@@ -90,6 +105,13 @@ class VAE(nn.Module):
         logvar = logvar.clamp(-30, 20)
         z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
         return self.decoder(z), mean, logvar
+
+
+def vae_from_state(state_dict):
+    """A VAE shaped like the saved weights (with or without the deepened decoder's extra blocks)."""
+    vae = VAE(decoder_extra=any(k.startswith('decoder.extra.') for k in state_dict))
+    vae.load_state_dict(state_dict)
+    return vae
 
 
 # --- text encoder ---------------------------------------------------------------------------------

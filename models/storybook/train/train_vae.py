@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from common import CKPT, DATA, Log, save_atomic, setup_threads
-from nets import VAE
+from nets import VAE, vae_from_state
 
 
 def psnr(model, images, n=64):
@@ -36,6 +36,8 @@ def main():
     ap.add_argument('--crop', type=int, default=64)
     ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--decoder-only', action='store_true')
+    ap.add_argument('--deepen', action='store_true',
+                    help='give the decoder a second res block per level, as identity (nets.Decoder.deepen)')
     ap.add_argument('--anchor', type=float, default=0,
                     help='fine-tuning both halves: weight of a pull towards the starting encoder\'s latents, '
                          'so a UNet trained on them needs only to adapt, not to start again')
@@ -44,20 +46,22 @@ def main():
     log = Log('vae')
     images = np.load(os.path.join(DATA, 'images.npy'), mmap_mode='r')
     train_n = len(images) - 64  # the last 64 scenes are held out for PSNR
-    model = VAE()
     path = os.path.join(CKPT, 'vae.pt')
     step = 0
     state = torch.load(path) if os.path.exists(path) else None
+    model = vae_from_state(state['model']) if state else VAE()
     if state:
-        model.load_state_dict(state['model'])
         step = state['step']
+    deepened = a.deepen and model.decoder.extra is None
+    if deepened:
+        model.decoder.deepen()
     params = model.decoder.parameters() if a.decoder_only else model.parameters()
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0)
-    if state and state.get('decoder_only', False) == a.decoder_only and 'opt' in state:
+    if state and not deepened and state.get('decoder_only', False) == a.decoder_only and 'opt' in state:
         opt.load_state_dict(state['opt'])
         for group in opt.param_groups:  # the saved state carries the old learning rate; --lr wins
             group['lr'] = a.lr
-    log(f'start step {step} decoder_only={a.decoder_only} anchor={a.anchor} psnr {psnr(model, images):.2f} dB')
+    log(f'start step {step} decoder_only={a.decoder_only} anchor={a.anchor} deepened={model.decoder.extra is not None} psnr {psnr(model, images):.2f} dB')
     use_anchor = a.anchor > 0 and not a.decoder_only  # the decoder alone leaves the latents as they are
     if use_anchor:
         anchor = copy.deepcopy(model.encoder).eval().requires_grad_(False)

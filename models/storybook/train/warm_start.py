@@ -46,9 +46,10 @@ def main():
     os.makedirs(CKPT, exist_ok=True)
     info = json.load(open(os.path.join(a.model, 'training.json')))
     vocab = json.load(open(os.path.join(a.model, 'text_encoder', 'config.json')))['vocab_size']
-    vae = VAE()
+    decoder = initializers(os.path.join(a.model, 'vae_decoder', 'model.onnx'), '')
+    vae = VAE(decoder_extra=any(k.startswith('extra.') for k in decoder))  # a deepened decoder (nets.Decoder)
     load_into(vae.encoder, initializers(os.path.join(a.model, 'vae_encoder', 'model.onnx'), 'encoder.'), 'vae_encoder')
-    load_into(vae.decoder, initializers(os.path.join(a.model, 'vae_decoder', 'model.onnx'), ''), 'vae_decoder')
+    load_into(vae.decoder, decoder, 'vae_decoder')
     text, unet = build(vocab)
     load_into(text, initializers(os.path.join(a.model, 'text_encoder', 'model.onnx'), 'text.'), 'text_encoder')
     load_into(unet, initializers(os.path.join(a.model, 'unet', 'model.onnx'), ''), 'unet')
