@@ -73,8 +73,9 @@ class Decoder(nn.Module):
             layers += [nn.Upsample(scale_factor=2, mode='nearest'), nn.Conv2d(c, co, 3, padding=1), ResBlock(co, co)]
             c = co
         self.up = nn.ModuleList(layers)
-        self.extra = nn.ModuleList([ResBlock(co, co) for co in ch]) if extra else None
         self.out = nn.Sequential(norm(c), nn.SiLU(), nn.Conv2d(c, 3, 3, padding=1))
+        # Registered last, as deepen() registers it: a saved optimizer's state follows parameter order.
+        self.extra = nn.ModuleList([ResBlock(co, co) for co in ch]) if extra else None
 
     def deepen(self):
         self.extra = nn.ModuleList([ResBlock(co, co) for co in self.ch])
