@@ -50,7 +50,7 @@ const envObject = z.object({
   RENDER_WIDTH: int(64, 2048).default(512),
   RENDER_HEIGHT: int(64, 2048).default(512),
   RENDER_STEPS: int(1, 200).default(30),
-  RENDER_GUIDANCE: z.coerce.number().min(0).max(30).default(7.5),
+  RENDER_GUIDANCE: z.coerce.number().min(0).max(30).default(5),
   PREVIEW_EVERY: int(1, 100).default(5),
   // Upscales larger than this are redrawn in overlapping tiles of this size (0 = the model's native size).
   UPSCALE_TILE_SIZE: int(0, 2048).refine((n) => n === 0 || (n >= 64 && n % 8 === 0), 'must be 0 or a multiple of 8 from 64').default(0),

@@ -27,7 +27,7 @@ describe('npm run render', () => {
     const result = await render(['--model', 'models/toy', '--prompt', 'a red fox', '--seed', '4', '--steps', '6', '--width', '96', '--height', '64', '--variants', '4', '--out', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/settings {2}seed 4, 6 steps, guidance 7\.5, scheduler ddim, 96x64, 4 variant\(s\)/);
+    expect(result.stdout).toMatch(/settings {2}seed 4, 6 steps, guidance 5, scheduler ddim, 96x64, 4 variant\(s\)/);
     expect(result.stdout).toMatch(/time {6}text encoder \d+ ms, UNet \d+ ms \(6 calls, \d+ ms each\), VAE encoder \d+ ms, VAE decoder \d+ ms; total \d+ ms/);
     for (let i = 1; i <= 4; i++) expect(existsSync(join(dir, `fox-${i}.png`))).toBe(true);
     const grid = await sharp(out).metadata();
