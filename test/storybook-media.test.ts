@@ -5,13 +5,13 @@
  * towards "at night". Frames go to out/test-output/storybook to be looked at. Clips are small (128 px,
  * 2 s, 8 fps) because the machine is shared.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ssim } from '../src/core/budget/ssim.js';
+import { cameraWindow } from '../src/core/camera-motion.js';
 import type { RgbImage } from '../src/core/image.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import { rgbToPng } from '../src/diffusion/png.js';
@@ -19,8 +19,10 @@ import { animatePanel } from '../src/media/animate.js';
 import { locateFfmpeg, type FfmpegTools } from '../src/media/ffmpeg.js';
 import { stylizeClip } from '../src/media/stylize.js';
 import { frameOf } from './support/media-fixtures.js';
+import { brightness, savePicture } from './support/picture-checks.js';
 
-const OUT = 'out/test-output/storybook';
+const save = (name: string, image: RgbImage) => savePicture('storybook', name, image);
+
 const LIMIT = 10 * 1024 * 1024;
 const PROMPT = 'a fox and a bunch of grapes in a vineyard at dusk';
 let engine: DiffusionEngine;
@@ -32,24 +34,21 @@ beforeAll(async () => {
   engine = await DiffusionEngine.load('models/storybook', { threads: 1 });
   tools = locateFfmpeg({});
   dir = await mkdtemp(join(tmpdir(), 'taleframe-storybook-media-'));
-  mkdirSync(OUT, { recursive: true });
   panel = (await engine.render({ prompt: PROMPT, seed: 7, steps: 20, guidance: 5, width: 128, height: 128, variants: 1 })).images[0];
-  writeFileSync(`${OUT}/animate-panel.png`, await rgbToPng(panel));
+  await save('animate-panel', panel);
 });
 afterAll(async () => {
   await engine?.release();
   await rm(dir, { recursive: true, force: true });
 });
 
-const brightness = (image: RgbImage) => image.data.reduce((s, v) => s + v, 0) / image.data.length;
-const save = async (name: string, image: RgbImage) => writeFileSync(`${OUT}/${name}.png`, await rgbToPng(image));
-
-/** The centre crop a zoom-in ends on, scaled back to the frame size (what the camera alone would show). */
-async function centreCrop(image: RgbImage, fraction: number): Promise<RgbImage> {
-  const side = Math.round(image.width * fraction);
-  const left = Math.round((image.width - side) / 2);
+/** The window a zoom-in ends on (camera-motion.ts), scaled back to the frame size: what the camera alone would show. */
+async function zoomedIn(image: RgbImage): Promise<RgbImage> {
+  const w = cameraWindow('zoom-in', 1);
+  const [left, top] = [Math.round(w.x * image.width), Math.round(w.y * image.height)];
+  const [width, height] = [Math.round(w.width * image.width), Math.round(w.height * image.height)];
   const { data, info } = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
-    .extract({ left, top: left, width: side, height: side })
+    .extract({ left, top, width, height })
     .resize(image.width, image.height)
     .raw()
     .toBuffer({ resolveWithObject: true });
@@ -71,8 +70,8 @@ describe('the storybook model in motion', () => {
     await save('animate-frame-15', last);
     // Low-strength img2img keeps the picture: the first frame is the panel, redrawn.
     expect(ssim(first, panel)).toBeGreaterThan(0.5);
-    // The last frame shows the panel's centre zoomed in (default intensity 0.2: a 1/1.2 window).
-    const zoomed = await centreCrop(panel, 1 / 1.2);
+    // The last frame shows the panel's centre zoomed in.
+    const zoomed = await zoomedIn(panel);
     expect(ssim(last, zoomed)).toBeGreaterThan(0.5);
     expect(ssim(last, zoomed)).toBeGreaterThan(ssim(last, panel));
     expect(result.consistency.output).toBeGreaterThan(0.7);

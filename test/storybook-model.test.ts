@@ -5,26 +5,22 @@
  * and inpainting leaves unmasked pixels byte-identical at the output size. One semantic check that the
  * weights learned something a prompt controls: "at night" renders darker than "by day".
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ssim } from '../src/core/budget/ssim.js';
 import { createGray, type RgbImage } from '../src/core/image.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
-import { rgbToPng } from '../src/diffusion/png.js';
+import { brightness, savePicture } from './support/picture-checks.js';
 
-const OUT = 'out/test-output/storybook';
+const save = (name: string, image: RgbImage) => savePicture('storybook', name, image);
+
 let engine: DiffusionEngine;
 
 beforeAll(async () => {
   engine = await DiffusionEngine.load('models/storybook', { threads: 1 });
-  mkdirSync(OUT, { recursive: true });
 });
 afterAll(async () => {
   await engine?.release();
 });
-
-const brightness = (image: RgbImage) => image.data.reduce((s, v) => s + v, 0) / image.data.length;
-const save = async (name: string, image: RgbImage) => writeFileSync(`${OUT}/${name}.png`, await rgbToPng(image));
 
 describe('the storybook model', () => {
   it('loads as a diffusers ONNX export: DDIM, epsilon, 4-channel UNet, native 128 px', () => {

@@ -2,9 +2,22 @@
  * Small checks on rendered pictures for tests, and the folder they write pictures to so a person can
  * look at them (out/test-output/, git-ignored with out/). Not a test.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import type { RgbImage } from '../../src/core/image.js';
+import { rgbToPng } from '../../src/diffusion/png.js';
 
 export const TEST_OUTPUT = new URL('../../out/test-output', import.meta.url).pathname;
+
+/** Writes `name`.png into TEST_OUTPUT/`folder`. */
+export async function savePicture(folder: string, name: string, image: RgbImage): Promise<void> {
+  mkdirSync(join(TEST_OUTPUT, folder), { recursive: true });
+  writeFileSync(join(TEST_OUTPUT, folder, `${name}.png`), await rgbToPng(image));
+}
+
+/** Mean of every channel value, 0-255. */
+export const brightness = (image: RgbImage) => image.data.reduce((s, v) => s + v, 0) / image.data.length;
 
 /** Leftmost and rightmost columns in rows [top, top + height) whose colour differs from `background` (-1 when none). */
 export async function inkColumns(png: Buffer, rows: { top: number; height: number }, background: string): Promise<{ first: number; last: number }> {

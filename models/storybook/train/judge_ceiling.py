@@ -21,8 +21,8 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 
 from common import CKPT, DATA, setup_threads
-from nets import VAE, vae_from_state
-from warm_start import initializers, load_into
+from nets import vae_from_state
+from warm_start import vae_from_onnx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EVAL = os.path.join(HERE, '..', 'eval')
@@ -52,11 +52,7 @@ def load_judge():
 def load_vae(source):
     if source == 'ckpt':
         return vae_from_state(torch.load(os.path.join(CKPT, 'vae.pt'))['model']).eval()
-    decoder = initializers(os.path.join(source, 'vae_decoder', 'model.onnx'), '')
-    vae = VAE(decoder_extra=any(k.startswith('extra.') for k in decoder))
-    load_into(vae.encoder, initializers(os.path.join(source, 'vae_encoder', 'model.onnx'), 'encoder.'), 'vae_encoder')
-    load_into(vae.decoder, decoder, 'vae_decoder')
-    return vae.eval()
+    return vae_from_onnx(source).eval()
 
 
 def recall(probs, metas, subjects):

@@ -39,6 +39,15 @@ def load_into(module, weights, what):
     module.load_state_dict({k: weights[k] for k in state})
 
 
+def vae_from_onnx(model_dir):
+    """The exported VAE as a torch module, shaped like the export (a deepened decoder has `extra.*`)."""
+    decoder = initializers(os.path.join(model_dir, 'vae_decoder', 'model.onnx'), '')
+    vae = VAE(decoder_extra=any(k.startswith('extra.') for k in decoder))
+    load_into(vae.encoder, initializers(os.path.join(model_dir, 'vae_encoder', 'model.onnx'), 'encoder.'), 'vae_encoder')
+    load_into(vae.decoder, decoder, 'vae_decoder')
+    return vae
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--model', default=os.path.join(os.path.dirname(__file__), '..'))
@@ -46,10 +55,7 @@ def main():
     os.makedirs(CKPT, exist_ok=True)
     info = json.load(open(os.path.join(a.model, 'training.json')))
     vocab = json.load(open(os.path.join(a.model, 'text_encoder', 'config.json')))['vocab_size']
-    decoder = initializers(os.path.join(a.model, 'vae_decoder', 'model.onnx'), '')
-    vae = VAE(decoder_extra=any(k.startswith('extra.') for k in decoder))  # a deepened decoder (nets.Decoder)
-    load_into(vae.encoder, initializers(os.path.join(a.model, 'vae_encoder', 'model.onnx'), 'encoder.'), 'vae_encoder')
-    load_into(vae.decoder, decoder, 'vae_decoder')
+    vae = vae_from_onnx(a.model)
     text, unet = build(vocab)
     load_into(text, initializers(os.path.join(a.model, 'text_encoder', 'model.onnx'), 'text.'), 'text_encoder')
     load_into(unet, initializers(os.path.join(a.model, 'unet', 'model.onnx'), ''), 'unet')
