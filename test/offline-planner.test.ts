@@ -166,6 +166,17 @@ describe('offline planner: prompts a picture model can draw', () => {
     expect(plan.scenes[0]!.passage.text.startsWith('Saturday morning was come')).toBe(true);
     expect(plan.scenes[0]!.prompt).toMatch(/bucket of whitewash/);
   });
+
+  it('draws a thing that acts beside the characters, weighted, with its bunch or basket', () => {
+    // "Bunches of grapes hung from a trellis": the grapes are the action's subject, a second thing to
+    // draw, not words trailing the fox ("(a fox:1.2) grapes hanging" drew grapes in 1 of 4 drafts).
+    const fox = planOffline({ passage: example('aesop-fox-and-grapes') });
+    expect(fox.scenes[0]!.prompt).toMatch(/^\(a fox:1\.2\) and \(bunches of grapes:1\.1\) hanging, in a vineyard/);
+    expect(fox.scenes[0]!.action).toBe('Fox and bunches of grapes hanging');
+    const basket = planOffline({ passage: 'The old woman sat by the fire. A basket of apples stood beside her on the floor.' });
+    expect(basket.scenes[0]!.prompt).toMatch(/^\(an old woman:1\.2\) (sitting.*|and \(basket of apples:1\.1\) standing)/);
+    expect(basket.scenes[0]!.prompt).toContain('basket of apples');
+  });
 });
 
 describe('offline planner: passages in other languages', () => {

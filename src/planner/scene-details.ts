@@ -77,13 +77,15 @@ export function sceneDetails(input: SceneInput): SceneDetails & { where: SceneSe
   const shot = shown.length === 0 ? 'wide establishing shot' : shown.length === 1 ? 'medium shot' : 'medium wide shot';
   // Everyone present, alike ones counted ("four rabbits"), at most three phrases.
   const subjects = subjectPhrases(input.characters.map((c) => promptWords(input.describe(c)))).slice(0, 3).map((d) => `(${d}:1.2)`).join(' and ');
-  const first = shown.length > 0 ? [subjects, act.weighted].filter(Boolean).join(' ') : objects.slice(0, 1).map((o) => `(${o}:1.1)`).join('');
+  // A thing doing the action is a second subject to draw: "(a fox:1.2) and (bunches of grapes:1.1) hanging".
+  const join = act.doer ? ' and ' : ' ';
+  const first = shown.length > 0 ? [subjects, act.weighted].filter(Boolean).join(join) : objects.slice(0, 1).map((o) => `(${o}:1.1)`).join('');
   const rest = shown.length > 0 ? objects : objects.slice(1);
   const setting = settingPhrase(where);
   const phrases = [first, ...rest, setting, mood === 'calm' ? '' : `${mood} mood`, shot].filter((p) => p !== '');
   const who = shown.join(' and ');
   return {
-    action: capText(shown.length > 0 ? `${who} ${act.text}`.trim() : objects.join(', '), PLAN_LIMITS.maxFieldChars),
+    action: capText(shown.length > 0 ? [who, act.text].filter(Boolean).join(join) : objects.join(', '), PLAN_LIMITS.maxFieldChars),
     setting: capText(setting.replace(/^(in|on|by) (a|an) /, ''), PLAN_LIMITS.maxFieldChars),
     mood,
     shot,
@@ -150,7 +152,7 @@ function findAction(input: SceneInput): { text: string; weighted: string; object
       // Without a character as its subject the action keeps its own: "grapes hanging from the trellis".
       const doer = subject ? '' : thingBefore(sentence.slice(0, at.index), input.characterWords);
       const text = [doer, gerund, particle, object ? `${preposition} the ${object}`.trim() : ''].filter(Boolean).join(' ');
-      const weighted = [doer, gerund, particle, object ? `${preposition} (${object}:1.1)`.trim() : ''].filter(Boolean).join(' ');
+      const weighted = [doer && `(${doer}:1.1)`, gerund, particle, object ? `${preposition} (${object}:1.1)`.trim() : ''].filter(Boolean).join(' ');
       best = { text, weighted, object, doer, sentence: i, score };
     }
   });
@@ -164,13 +166,24 @@ function hasCharacterSubject(before: string, characterWords: Set<string>): boole
   return words.some((w) => characterWords.has(w.replace(/['’]s$/, '')) || /^(he|she|they|it)$/.test(w));
 }
 
-/** The drawable noun a clause opens with, as the subject of a verb that is no character's. */
+/** Words that hold or count a thing ("bunches of grapes"); the noun lexicon has few of them as things. */
+const CONTAINERS = /^(bunch|bunches|basket|baskets|bag|bags|sack|sacks|pile|piles|heap|heaps|loaf|loaves|bucket|buckets|cup|cups|jar|jars|pot|pots|bowl|bowls|box|boxes|bundle|bundles|cluster|clusters|handful|handfuls|crate|crates|plate|plates)$/;
+
+/**
+ * The drawable noun a clause opens with, as the subject of a verb that is no character's, with the
+ * container that holds it when the passage names one ("bunches of ripe purple grapes" -> "bunches of grapes").
+ */
 function thingBefore(before: string, characterWords: Set<string>): string {
   const clause = before.split(/[,;:]|\b(?:and|but|when|while|until|because|which|that|so)\b/i).at(-1) ?? '';
   const words = clause.toLowerCase().match(/[\p{L}'’-]+/gu) ?? [];
-  for (const w of words.reverse()) {
+  for (let i = words.length - 1; i >= 0; i--) {
+    const w = words[i]!;
     const entry = lookUpNoun(w);
-    if (entry?.thing && !entry.body && !characterWords.has(entry.lemma) && !NOT_OBJECTS.has(w) && !isPlaceWord(w)) return w;
+    if (!entry?.thing || entry.body || characterWords.has(entry.lemma) || NOT_OBJECTS.has(w) || isPlaceWord(w)) continue;
+    // up to two describing words between "of" and the thing: "a basket of (fresh red) apples"
+    const of = words.slice(Math.max(0, i - 4), i).lastIndexOf('of');
+    const at = of < 0 ? -1 : Math.max(0, i - 4) + of;
+    return at > 0 && CONTAINERS.test(words[at - 1]!) ? `${words[at - 1]} of ${w}` : w;
   }
   return '';
 }
