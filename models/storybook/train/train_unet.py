@@ -7,7 +7,7 @@ faster than the plain MSE. Caption dropout (10%) swaps the caption for "" or a n
 which teaches the unconditional prediction classifier-free guidance needs (Ho & Salimans 2022). An EMA of
 the weights (decay 0.999) is what gets exported.
 
-    /usr/bin/python3 train_unet.py --minutes 60
+    /usr/bin/python3 train_unet.py --minutes 60 [--cosine-to 3e-5]
 """
 import argparse
 import copy
@@ -54,6 +54,9 @@ def main():
     ap.add_argument('--lr', type=float, default=3e-4)
     ap.add_argument('--gamma', type=float, default=5.0)
     ap.add_argument('--dropout', type=float, default=0.1)
+    ap.add_argument('--cosine-to', type=float, default=0,
+                    help='anneal the learning rate from --lr to this value over this run\'s --minutes (cosine, by '
+                         'wall-clock time, since runs here are bounded by time, not steps); 0 keeps it constant')
     a = ap.parse_args()
     setup_threads()
     log = Log('unet')
@@ -85,7 +88,8 @@ def main():
     log(f'start step {step}, text {sum(p.numel() for p in text.parameters())} unet '
         f'{sum(p.numel() for p in unet.parameters())} params, vocab {vocab}')
     g = torch.Generator().manual_seed(step + 7)
-    t_end, t_save, t_log, losses = time.time() + a.minutes * 60, time.time(), time.time(), []
+    t_start = time.time()
+    t_end, t_save, t_log, losses = t_start + a.minutes * 60, t_start, t_start, []
     while time.time() < t_end:
         idx = usable[torch.randint(0, len(usable), (a.batch,), generator=g)]
         x0, tok = latents[idx], ids[idx].clone()
@@ -103,7 +107,12 @@ def main():
         pred = unet(xt, t.float(), ctx)
         w = torch.clamp(snr[t], max=a.gamma) / snr[t]
         loss = (w * (pred - noise).pow(2).mean(dim=(1, 2, 3))).mean()
-        lr = a.lr * min(1.0, (step - warm_from + 1) / 300)
+        lr = a.lr
+        if a.cosine_to:
+            # cosine annealing (Loshchilov & Hutter 2017, eq. 5) over the run's share of time gone
+            done = (time.time() - t_start) / (t_end - t_start)
+            lr = a.cosine_to + (a.lr - a.cosine_to) * 0.5 * (1 + np.cos(np.pi * min(1.0, done)))
+        lr *= min(1.0, (step - warm_from + 1) / 300)
         for group in opt.param_groups:
             group['lr'] = lr
         opt.zero_grad(set_to_none=True)
@@ -119,7 +128,7 @@ def main():
                     if value.dtype.is_floating_point:
                         ema[key][name].mul_(decay).add_(value, alpha=1 - decay)
         if time.time() - t_log > 60:
-            log(f'step {step} loss {np.mean(losses):.4f} ({(time.time() - t_log) / len(losses):.2f} s/step)')
+            log(f'step {step} loss {np.mean(losses):.4f} lr {lr:.2e} ({(time.time() - t_log) / len(losses):.2f} s/step)')
             losses, t_log = [], time.time()
         if time.time() - t_save > 300 or time.time() >= t_end:
             save_atomic({'text': text.state_dict(), 'unet': unet.state_dict(), 'opt': opt.state_dict(),
