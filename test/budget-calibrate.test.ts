@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBudgetModel } from '../src/core/budget/budget-model.js';
+import { FIT_TAIL_SHARE } from '../src/core/budget/choice-summary.js';
 import { parseCurveRecords } from '../src/core/budget/curve-record.js';
 import { SeededRandom } from '../src/core/random.js';
 import type { RgbImage } from '../src/core/image.js';
@@ -96,11 +97,17 @@ describe('calibrate (synthetic renderer)', () => {
     // Schedules above 4 steps (the minimum) and up to 60% of the reference (24) are traced.
     expect(records[0].online!.map((t) => [t.steps, t.from, t.projected.length, t.ssim.length])).toEqual([[6, 4, 3, 3], [8, 4, 5, 5], [12, 4, 9, 9]]);
     expect(records[0].online![2].ssim.at(-1)).toBe(records[0].ssim[stepGrid.indexOf(12)]);
-    // The online rule may match the prompt-only rule (stop threshold 0) but never needs more steps.
+    // Chosen at the loosest strictness, the online rule may match the prompt-only rule (stop threshold 0)
+    // but never needs more steps; a stricter choice is cross-validation's, and then holds out of fold.
     const online = model.online!;
     expect(online.maxScheduledSteps).toBe(12);
     for (const q of ['fast', 'balanced', 'best'] as const) {
-      expect(online.levels[q].meanSteps).toBeLessThanOrEqual(model.calibration.outOfFold[q].meanSteps + 1e-9);
+      const { crossValidated, meanSteps } = online.levels[q];
+      if (crossValidated!.meanMargin === 0 && crossValidated!.tailShare === FIT_TAIL_SHARE) {
+        expect(meanSteps).toBeLessThanOrEqual(model.calibration.outOfFold[q].meanSteps + 1e-9);
+      } else {
+        expect(crossValidated!.meanSsim).toBeGreaterThanOrEqual(model.rule.targets[q]);
+      }
     }
 
     const easy = syntheticPrompts.reduce((a, b) => (difficulty(a) < difficulty(b) ? a : b));
@@ -112,6 +119,19 @@ describe('calibrate (synthetic renderer)', () => {
     expect(second.rendered).toBe(0);
     expect(second.reused).toBe(prompts.train.length);
     expect(renderer.renders).toBe(prompts.train.length * stepGrid.length);
+
+    // Evaluated with two seeds, every held-out prompt counts twice, each render against its own reference.
+    const report = await evaluateBudget(renderer, model, { prompts: prompts.heldout, seeds: [7, 8], qualities: ['balanced'] });
+    expect(report.prompts).toBe(prompts.heldout.length);
+    expect(report.seeds).toEqual([7, 8]);
+    expect(report.perPrompt.map((p) => [p.prompt, p.seed])).toEqual(prompts.heldout.flatMap((p) => [[p, 7], [p, 8]]));
+    for (let i = 0; i < report.perPrompt.length; i += 2) {
+      const [a, b] = [report.perPrompt[i].byQuality.balanced.promptOnly!, report.perPrompt[i + 1].byQuality.balanced.promptOnly!];
+      expect(a.steps).toBe(b.steps); // the prompt sets the prior
+      if (a.steps < stepGrid.at(-1)!) expect(a.ssim).not.toBe(b.ssim); // the seed sets the picture
+    }
+    expect(report.perPrompt.some((p) => p.byQuality.balanced.promptOnly!.steps < stepGrid.at(-1)!)).toBe(true);
+    expect(formatEvaluationMarkdown(report, model)).toContain(`each rendered with 2 seeds (7, 8): ${2 * prompts.heldout.length} renders per method`);
   });
 
   it('drops cached curves of another model build and measures again', async () => {

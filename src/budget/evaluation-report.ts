@@ -34,11 +34,12 @@ export function formatEvaluationMarkdown(report: EvaluationReport, model: Budget
     `# Step budgets on \`${report.modelId}\``,
     '',
     `Held-out prompts: ${report.prompts} (calibrated on ${model.calibration.trainPrompts} training prompts), ` +
-      `${report.width}x${report.height} px, seed ${report.seed} (calibration seed ${model.calibration.seed}), guidance ${model.calibration.guidance}, ` +
+      `${report.seeds.length > 1 ? `each rendered with ${report.seeds.length} seeds (${report.seeds.join(', ')}): ${report.prompts * report.seeds.length} renders per method` : `seed ${report.seeds[0]}`} ` +
+      `(calibration seed ${model.calibration.seed}), ${report.width}x${report.height} px, guidance ${model.calibration.guidance}, ` +
       `scheduler ${model.scheduler}, reference ${report.referenceSteps} steps, step grid ${model.stepGrid.join(', ')}.`,
     '',
     'SSIM is to the reference render of the same prompt and seed. "Meets target": mean SSIM at least the level\'s target and at most 5% ' +
-      'of prompts more than 0.05 under it (balanced: mean >= 0.95, <= 5% under 0.90). The best fixed count is the fewest grid steps ' +
+      'of renders more than 0.05 under it (balanced: mean >= 0.95, <= 5% under 0.90). The best fixed count is the fewest grid steps ' +
       'meeting the target on these held-out prompts, chosen with hindsight; the last column but one compares every method with it.',
     '',
     '| quality | method | steps: mean (min-max) | UNet evaluations saved vs ' + report.referenceSteps + ' | mean SSIM | 5th pct SSIM | share < 0.90 | meets target | steps vs best fixed | mean MS-SSIM |',
@@ -58,9 +59,16 @@ export function formatEvaluationMarkdown(report: EvaluationReport, model: Budget
   lines.push(`Prompt prior: ridge on the ${model.features.normalise === 'l2' ? 'L2-normalised ' : ''}pooled text encoding; cross-validated RMSE per curve: ${cv.join(', ')}. ` +
     `Prompt-only predicted-SSIM thresholds: ${Object.entries(model.rule.thresholds).map(([q, t]) => `${q} ${t.toFixed(4)}`).join(', ')}.`, '');
   if (online) {
-    const levels = Object.entries(online.levels).map(([q, l]) => `${q} prior ${l.priorThreshold.toFixed(4)} / stop ${l.stopThreshold.toPrecision(3)}`);
+    const levels = Object.entries(online.levels).map(([q, l]) => {
+      const cv = l.crossValidated;
+      const held = cv
+        ? ` (5-fold cross-validated on the training prompts: ${cv.meanSteps.toFixed(1)} steps, SSIM ${cv.meanSsim.toFixed(4)}, ${pct(cv.shareBelow090)} < 0.90, ` +
+          `chosen with the mean target raised by ${cv.meanMargin} and at most ${pct(cv.tailShare)} in the tail)`
+        : '';
+      return `${q} prior ${l.priorThreshold.toFixed(4)} / stop ${l.stopThreshold.toPrecision(3)}${held}`;
+    });
     lines.push(`Online rule (fitted on the calibration traces of schedules up to ${online.maxScheduledSteps} steps; lower bound at predicted SSIM + ` +
-      `${online.lowerBoundSigmas} CV RMSE reaching the target): ${levels.join(', ')}.`, '');
+      `${online.lowerBoundSigmas} CV RMSE reaching the target): ${levels.join('; ')}.`, '');
   }
   lines.push(`UNet time per step during evaluation: ${report.msPerStep.toFixed(2)} ms. Generated ${report.createdAt} by \`npm run budget:eval\`.`, '');
   return lines.join('\n');

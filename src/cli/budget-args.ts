@@ -13,6 +13,8 @@ export interface BudgetArgs {
   limit?: number;
   size?: number;
   seed?: number;
+  /** budget:eval: render each prompt with this many seeds, from --seed on. */
+  seeds?: number;
   guidance?: number;
   grid?: number[];
   clip?: string;
@@ -27,8 +29,9 @@ Renders each training prompt at every step count, appends curves to DIR/budget-c
 writes DIR/budget.json.`;
 
 export const EVAL_USAGE = `Usage: npm run budget:eval -- --model DIR [--prompts FILE] [--limit N] [--size 64]
-  [--seed N] [--quality fast,balanced,best] [--report FILE.md]
-Renders held-out prompts at their predicted budget and at the reference step count; writes
+  [--seed N] [--seeds K] [--quality fast,balanced,best] [--report FILE.md]
+Renders held-out prompts at their predicted budget and at the reference step count, each with K seeds
+(--seed, --seed + 1, ...; default 1 seed, 4321); writes
 DIR/budget-eval.json and a Markdown summary (DIR/budget-eval.md unless --report is given).`;
 
 /** Parses argv (without node and the script path). */
@@ -39,6 +42,7 @@ export function parseBudgetArgs(argv: string[]): BudgetArgs {
     limit: { type: 'string' },
     size: { type: 'string' },
     seed: { type: 'string' },
+    seeds: { type: 'string' },
     guidance: { type: 'string' },
     grid: { type: 'string' },
     clip: { type: 'string' },
@@ -68,6 +72,7 @@ export function parseBudgetArgs(argv: string[]): BudgetArgs {
     limit: numberOption('limit', values.limit, { integer: true, min: 3 }),
     size,
     seed: numberOption('seed', values.seed, { integer: true, min: 0 }),
+    seeds: numberOption('seeds', values.seeds, { integer: true, min: 1 }),
     guidance: numberOption('guidance', values.guidance, { integer: false, min: 0 }),
     grid,
     clip: values.clip,

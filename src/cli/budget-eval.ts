@@ -11,7 +11,7 @@ import { loadConfigFromEnvironment } from '../process/env-file.js';
 import { DiffusionEngine } from '../diffusion/engine.js';
 import { ModelFolderError } from '../diffusion/model-folder-error.js';
 import { exitWithUnexpected } from '../process/fatal.js';
-import { evaluateBudget } from '../budget/evaluate.js';
+import { EVALUATION_SEED, evaluateBudget } from '../budget/evaluate.js';
 import { formatEvaluationMarkdown } from '../budget/evaluation-report.js';
 import { readPromptList, splitPrompts } from '../budget/prompt-set.js';
 import { BUDGET_FILE, loadBudgetModel } from '../budget/step-budget.js';
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
     prompts: heldout,
     qualities: args.qualities,
     size: args.size,
-    seed: args.seed,
+    seeds: Array.from({ length: args.seeds ?? 1 }, (_, k) => (args.seed ?? EVALUATION_SEED) + k),
     guidance: args.guidance,
     log: (line) => console.log(line),
   });

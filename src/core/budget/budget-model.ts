@@ -32,6 +32,11 @@ const summarySchema = z.object({ meanSteps: finite, meanSsim: finite, p5Ssim: fi
 const onlineLevelSchema = summarySchema.extend({
   priorThreshold: finite,
   stopThreshold: z.number().nonnegative(),
+  /**
+   * Pooled result of choices made on four folds of the training prompts and run on the fifth, at the
+   * strictness (mean margin, tail share) the fit settled on; absent in older files.
+   */
+  crossValidated: summarySchema.extend({ meanMargin: z.number().nonnegative(), tailShare: z.number().nonnegative() }).optional(),
 });
 
 /** The online stopping rule on top of the prompt prior (fit-online-rule.ts); absent in older files. */
