@@ -13,10 +13,10 @@ import { FIT_TAIL_SHARE } from '../src/core/budget/choice-summary.js';
 import { parseCurveRecords } from '../src/core/budget/curve-record.js';
 import { SeededRandom } from '../src/core/random.js';
 import type { RgbImage } from '../src/core/image.js';
-import { calibrate, type BudgetRenderer } from '../src/budget/calibrate.js';
+import { CALIBRATION_SEED, calibrate, type BudgetRenderer } from '../src/budget/calibrate.js';
 import { evaluateBudget } from '../src/budget/evaluate.js';
 import { formatEvaluationMarkdown } from '../src/budget/evaluation-report.js';
-import { fnv1a32, readPromptList, splitPrompts } from '../src/budget/prompt-set.js';
+import { fnv1a32, promptSeed, readPromptList, splitPrompts } from '../src/budget/prompt-set.js';
 import { predictBudget } from '../src/budget/step-budget.js';
 import { DiffusionEngine } from '../src/diffusion/engine.js';
 import type { RenderRequest } from '../src/diffusion/render-types.js';
@@ -91,6 +91,9 @@ describe('calibrate (synthetic renderer)', () => {
     const records = parseCurveRecords(await readFile(first.curvesFile, 'utf8'));
     expect(records).toHaveLength(prompts.train.length);
     expect(records[0].ssim.at(-1)).toBe(1);
+    // Every prompt starts from noise of its own, the same on every run.
+    expect(records.map((r) => r.seed)).toEqual(prompts.train.map((p) => promptSeed(CALIBRATION_SEED, p)));
+    expect(new Set(records.map((r) => r.seed)).size).toBe(records.length);
     const model = parseBudgetModel(JSON.parse(await readFile(first.budgetFile, 'utf8')));
     expect(model.stepGrid).toEqual(stepGrid);
     expect(model.calibration.msPerStep).toBeCloseTo(0.5, 9);
@@ -124,14 +127,14 @@ describe('calibrate (synthetic renderer)', () => {
     const report = await evaluateBudget(renderer, model, { prompts: prompts.heldout, seeds: [7, 8], qualities: ['balanced'] });
     expect(report.prompts).toBe(prompts.heldout.length);
     expect(report.seeds).toEqual([7, 8]);
-    expect(report.perPrompt.map((p) => [p.prompt, p.seed])).toEqual(prompts.heldout.flatMap((p) => [[p, 7], [p, 8]]));
+    expect(report.perPrompt.map((p) => [p.prompt, p.seed])).toEqual(prompts.heldout.flatMap((p) => [[p, promptSeed(7, p)], [p, promptSeed(8, p)]]));
     for (let i = 0; i < report.perPrompt.length; i += 2) {
       const [a, b] = [report.perPrompt[i].byQuality.balanced.promptOnly!, report.perPrompt[i + 1].byQuality.balanced.promptOnly!];
       expect(a.steps).toBe(b.steps); // the prompt sets the prior
       if (a.steps < stepGrid.at(-1)!) expect(a.ssim).not.toBe(b.ssim); // the seed sets the picture
     }
     expect(report.perPrompt.some((p) => p.byQuality.balanced.promptOnly!.steps < stepGrid.at(-1)!)).toBe(true);
-    expect(formatEvaluationMarkdown(report, model)).toContain(`each rendered with 2 seeds (7, 8): ${2 * prompts.heldout.length} renders per method`);
+    expect(formatEvaluationMarkdown(report, model)).toContain(`each rendered with 2 seeds of its own (from base seeds 7, 8): ${2 * prompts.heldout.length} renders per method`);
   });
 
   it('drops cached curves of another model build and measures again', async () => {

@@ -1,6 +1,6 @@
 /**
  * Calibration of step budgets for one model folder (worker side, CPU/GPU heavy): render each training
- * prompt with a fixed seed at every step count of the grid, measure its curves against the largest-step
+ * prompt with its own seed (promptSeed: the base seed and the prompt) at every step count of the grid, measure its curves against the largest-step
  * render, append them to budget-curves.jsonl next to the model, then fit the predictor and write
  * budget.json. Prompts already measured with the same settings on the same model build are read back
  * from the JSONL instead of rendered again, so an interrupted run resumes where it stopped and refits are
@@ -19,7 +19,7 @@ import type { ClipImageScorer } from './clip-image.js';
 import { measurePrompt, traceSchedules } from './measure-prompt.js';
 import { modelBuildId } from './model-build.js';
 import { readModelStepProfile } from './model-step-range.js';
-import type { SplitPrompts } from './prompt-set.js';
+import { promptSeed, type SplitPrompts } from './prompt-set.js';
 import { BUDGET_FILE } from './step-budget.js';
 
 export const CURVES_FILE = 'budget-curves.jsonl';
@@ -108,13 +108,14 @@ export async function calibrate(renderer: BudgetRenderer, options: CalibrateOpti
   const train = options.prompts.train;
   const started = Date.now();
   for (const [i, prompt] of train.entries()) {
-    const hit = cached.get(curveKey({ ...base, prompt }));
+    const own = { ...base, seed: promptSeed(base.seed, prompt) };
+    const hit = cached.get(curveKey({ ...own, prompt }));
     if (hit) {
       records.push(hit);
       continue;
     }
     const t0 = Date.now();
-    const record = { ...(await measurePrompt(renderer, base, prompt, 'train', { clip: options.clip, trace, traceFrom })), build };
+    const record = { ...(await measurePrompt(renderer, own, prompt, 'train', { clip: options.clip, trace, traceFrom })), build };
     await appendFile(curvesFile, `${JSON.stringify(record)}\n`);
     records.push(record);
     rendered++;
@@ -137,6 +138,7 @@ export async function calibrate(renderer: BudgetRenderer, options: CalibrateOpti
       width: size,
       height: size,
       seed: base.seed,
+      seedPerPrompt: true,
       guidance: base.guidance,
       msPerStep: totalSteps > 0 ? totalMs / totalSteps : 0,
     },

@@ -23,6 +23,7 @@ import { ssim } from '../core/budget/ssim.js';
 import type { RgbImage } from '../core/image.js';
 import type { RenderRequest } from '../diffusion/render-types.js';
 import type { BudgetRenderer } from './calibrate.js';
+import { promptSeed } from './prompt-set.js';
 import { predictBudget, predictOnlineBudget } from './step-budget.js';
 
 export const EVALUATION_SEED = 4321;
@@ -31,7 +32,7 @@ export interface EvaluateOptions {
   prompts: readonly string[];
   qualities?: readonly BudgetQuality[];
   size?: number;
-  /** Seeds each prompt is rendered with (default: EVALUATION_SEED alone). */
+  /** Base seeds: each prompt is rendered once per base seed, with promptSeed(base, prompt) (default: EVALUATION_SEED alone). */
   seeds?: readonly number[];
   guidance?: number;
   log?: (line: string) => void;
@@ -85,7 +86,7 @@ export interface EvaluationReport {
   prompts: number;
   width: number;
   height: number;
-  /** Every prompt was rendered with each of these seeds: prompts x seeds renders per method. */
+  /** Base seeds: every prompt was rendered once per base seed (promptSeed): prompts x seeds renders per method. */
   seeds: number[];
   referenceSteps: number;
   /** UNet ms per step measured during this evaluation. */
@@ -123,7 +124,7 @@ export async function evaluateBudget(renderer: BudgetRenderer, model: BudgetMode
   const qualities = options.qualities ?? BUDGET_QUALITIES;
   const size = options.size ?? model.calibration.width;
   const seeds = options.seeds?.length ? [...options.seeds] : [EVALUATION_SEED];
-  const cases = options.prompts.flatMap((prompt) => seeds.map((seed) => ({ prompt, seed })));
+  const cases = options.prompts.flatMap((prompt) => seeds.map((base) => ({ prompt, seed: promptSeed(base, prompt) })));
   const guidance = options.guidance ?? model.calibration.guidance;
   const referenceSteps = model.defaultSteps;
   let unetMs = 0;

@@ -34,8 +34,9 @@ export function formatEvaluationMarkdown(report: EvaluationReport, model: Budget
     `# Step budgets on \`${report.modelId}\``,
     '',
     `Held-out prompts: ${report.prompts} (calibrated on ${model.calibration.trainPrompts} training prompts), ` +
-      `${report.seeds.length > 1 ? `each rendered with ${report.seeds.length} seeds (${report.seeds.join(', ')}): ${report.prompts * report.seeds.length} renders per method` : `seed ${report.seeds[0]}`} ` +
-      `(calibration seed ${model.calibration.seed}), ${report.width}x${report.height} px, guidance ${model.calibration.guidance}, ` +
+      `${report.seeds.length > 1 ? `each rendered with ${report.seeds.length} seeds of its own (from base seeds ${report.seeds.join(', ')}): ${report.prompts * report.seeds.length} renders per method` : `each with a seed of its own (from base seed ${report.seeds[0]})`} ` +
+      `(calibration: ${model.calibration.seedPerPrompt ? `a seed per prompt from base seed ${model.calibration.seed}` : `seed ${model.calibration.seed} for every prompt`}), ` +
+      `${report.width}x${report.height} px, guidance ${model.calibration.guidance}, ` +
       `scheduler ${model.scheduler}, reference ${report.referenceSteps} steps, step grid ${model.stepGrid.join(', ')}.`,
     '',
     'SSIM is to the reference render of the same prompt and seed. "Meets target": mean SSIM at least the level\'s target and at most 5% ' +

@@ -22,6 +22,17 @@ export function fnv1a32(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * The seed a calibration or evaluation renders `prompt` with, from the run's base seed. One seed for
+ * every prompt would give every render the same starting noise, and how fast a picture converges
+ * depends on its noise as much as on its prompt: the fit would learn one noise draw, and a held-out run
+ * with another single seed would judge it on one other draw (storybook: the online rule kept 1.5% of
+ * training prompts under 0.90 out of fold, 8.1% of held-out ones with seed 4321).
+ */
+export function promptSeed(base: number, prompt: string): number {
+  return fnv1a32(`${base}\u0000${prompt.trim()}`) % 2 ** 31;
+}
+
 /** About 20% of prompts are held out for evaluation. */
 export function promptSplit(prompt: string): PromptSplit {
   return fnv1a32(prompt.trim()) % 5 === 0 ? 'heldout' : 'train';

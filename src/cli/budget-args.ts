@@ -20,13 +20,18 @@ export interface BudgetArgs {
   clip?: string;
   qualities?: BudgetQuality[];
   report?: string;
+  /** budget:calibrate: the curve records file and the budget.json to write (defaults: in DIR). */
+  curves?: string;
+  out?: string;
   help: boolean;
 }
 
 export const CALIBRATE_USAGE = `Usage: npm run budget:calibrate -- --model DIR [--prompts FILE] [--limit N] [--size 64]
-  [--seed N] [--guidance G] [--grid 4,6,8,...,50] [--clip CLIP_VISION_DIR]
-Renders each training prompt at every step count, appends curves to DIR/budget-curves.jsonl and
-writes DIR/budget.json.`;
+  [--seed N] [--guidance G] [--grid 4,6,8,...,50] [--clip CLIP_VISION_DIR] [--curves FILE] [--out FILE]
+Renders each training prompt at every step count, appends curves to DIR/budget-curves.jsonl (--curves)
+and writes DIR/budget.json (--out). To use more cores, run parts side by side on prompt files of their
+own with a --curves and --out each, concatenate the curve files into DIR/budget-curves.jsonl and run
+once more: every prompt is then read back, not rendered.`;
 
 export const EVAL_USAGE = `Usage: npm run budget:eval -- --model DIR [--prompts FILE] [--limit N] [--size 64]
   [--seed N] [--seeds K] [--quality fast,balanced,best] [--report FILE.md]
@@ -48,6 +53,8 @@ export function parseBudgetArgs(argv: string[]): BudgetArgs {
     clip: { type: 'string' },
     quality: { type: 'string' },
     report: { type: 'string' },
+    curves: { type: 'string' },
+    out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   let grid: number[] | undefined;
@@ -78,6 +85,8 @@ export function parseBudgetArgs(argv: string[]): BudgetArgs {
     clip: values.clip,
     qualities,
     report: values.report,
+    curves: values.curves,
+    out: values.out,
     help: values.help ?? false,
   };
 }

@@ -37,6 +37,8 @@ async function main(argv: string[]): Promise<void> {
     guidance: args.guidance ?? config.RENDER_GUIDANCE,
     stepGrid: args.grid,
     clip,
+    curvesFile: args.curves,
+    budgetFile: args.out,
     log: (line) => console.log(line),
   });
   const m = result.model;

@@ -88,6 +88,8 @@ export const budgetModelSchema = z
       width: z.number().int().positive(),
       height: z.number().int().positive(),
       seed: z.number().int(),
+      /** Each prompt rendered with its own seed derived from `seed` (promptSeed); absent: all with `seed`. */
+      seedPerPrompt: z.boolean().optional(),
       guidance: finite,
       /** Mean UNet time per step at the calibration size, for "time saved" estimates. */
       msPerStep: z.number().nonnegative(),

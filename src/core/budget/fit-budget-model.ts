@@ -30,7 +30,7 @@ export interface FitBudgetOptions {
   plateauFloor?: number;
   lambdas?: number[];
   folds?: number;
-  calibration: { prompts: number; heldOutPrompts: number; width: number; height: number; seed: number; guidance: number; msPerStep: number };
+  calibration: { prompts: number; heldOutPrompts: number; width: number; height: number; seed: number; seedPerPrompt?: boolean; guidance: number; msPerStep: number };
   createdAt?: string;
 }
 
