@@ -15,6 +15,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
 import type { RgbImage } from '../../../src/core/image.js';
 import { DiffusionEngine } from '../../../src/diffusion/engine.js';
 import { gridPng } from '../../../src/diffusion/png.js';
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
     ...(await ceilingLines(values.model!)),
     `The judge on held-out composed scenes (ground truth, not model output): ${JSON.stringify(labels.judge_accuracy)}.`,
     '',
-    `Contact sheet: storybook-eval.png (row-major, ${seeds} pictures per prompt in prompt order).`,
+    `Contact sheet: [storybook-eval.jpg](storybook-eval.jpg) (row-major, ${seeds} pictures per prompt in prompt order).`,
     '',
     '| # | prompt | judge: subjects found, setting, time (per seed) |',
     '|---|---|---|',
@@ -139,7 +140,8 @@ async function main(): Promise<void> {
   ].join('\n');
   await mkdir(dirname(values.out!), { recursive: true });
   await writeFile(values.out!, markdown);
-  await writeFile(join(dirname(values.out!), 'storybook-eval.png'), await gridPng(sheet, 2));
+  // JPEG, as the storyboards: the sheet is committed with every new set of weights (a PNG was 6.8 MB).
+  await sharp(await gridPng(sheet, 2)).jpeg({ quality: 85, mozjpeg: true }).toFile(join(dirname(values.out!), 'storybook-eval.jpg'));
   console.log(`\nsubject recall ${recall.toFixed(3)} (control ${(controlFound / controlAsked).toFixed(3)}), setting ${(settingOk / judged).toFixed(3)}, time ${(timeOk / judged).toFixed(3)}; wrote ${values.out}`);
 }
 
