@@ -8,29 +8,38 @@ import type { DiffusionEngine } from './engine.js';
 import type { RenderRequest } from './render-types.js';
 
 export interface StepTiming {
-  /** Mean time inside the UNet per denoising step (all variants and the CFG batch together). */
+  /** Median time inside the UNet per denoising step (all variants and the CFG batch together). */
   unetMsPerStep: number;
-  /** Mean wall time per render (text encoder, loop, VAE, composites). */
+  /** Median wall time per render (text encoder, loop, VAE, composites). */
   renderMs: number;
   modelMs: number;
   repeats: number;
 }
 
-/** Renders `req` `repeats` times after one warm-up and averages the timings. */
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Renders `req` `repeats` times after one warm-up and takes the median of each timing: on a shared
+ * machine one render in three can take 50% longer when a neighbour wakes up (storybook draft, three
+ * runs of the bench a minute apart: 1,700, 1,083 and 1,612 ms as means of 3), and the median of
+ * more renders says what the model costs rather than what the neighbours did.
+ */
 export async function measureSteps(engine: DiffusionEngine, req: RenderRequest, repeats = 3): Promise<StepTiming> {
   await engine.render(req);
-  let unetMs = 0;
-  let steps = 0;
-  let renderMs = 0;
-  let modelMs = 0;
+  const unet: number[] = [];
+  const render: number[] = [];
+  const model: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const result = await engine.render(req);
-    unetMs += result.timings.unetMs;
-    steps += result.steps;
-    renderMs += result.totalMs;
-    modelMs += result.modelMs;
+    unet.push(result.timings.unetMs / result.steps);
+    render.push(result.totalMs);
+    model.push(result.modelMs);
   }
-  return { unetMsPerStep: unetMs / steps, renderMs: renderMs / repeats, modelMs: modelMs / repeats, repeats };
+  return { unetMsPerStep: median(unet), renderMs: median(render), modelMs: median(model), repeats };
 }
 
 export interface BatchingComparison {
