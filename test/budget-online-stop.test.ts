@@ -155,7 +155,9 @@ describe('fitOnlineRule', () => {
 
   it('keeps the loosest choice when it holds out of fold (every fold has easy and hard prompts alike)', () => {
     const cv = fitOnlineRule(samples, opts)!.levels.balanced.crossValidated!;
-    expect(cv).toMatchObject({ meanMargin: 0, tailShare: FIT_TAIL_SHARE, meanSteps: 8 });
+    expect(cv).toMatchObject({ meanMargin: 0, tailShare: FIT_TAIL_SHARE, meanSteps: 8, held: true });
+    // One prompt cannot be cross-validated: the fit says nothing rather than something made up.
+    expect(fitOnlineRule(samples.slice(0, 1), opts)!.levels.balanced.crossValidated).toBeUndefined();
   });
 
   it('chooses more strictly when the loosest choice does not hold on prompts it did not see', () => {
@@ -176,7 +178,9 @@ describe('fitOnlineRule', () => {
     const cv = fit.crossValidated!;
     const level = STRICTNESS.findIndex((s) => s.meanMargin === cv.meanMargin && s.tailShare === cv.tailShare);
     expect(level).toBeGreaterThan(0);
-    // The pooled out-of-fold result at the strictness chosen meets the target; the one before did not.
+    // The pooled out-of-fold result at the strictness chosen meets the target (the looser ones did not,
+    // else the fit would have stopped there: levels are tried loosest first).
+    expect(cv.held).toBe(true);
     expect(cv.meanSsim).toBeGreaterThanOrEqual(0.95);
     expect(cv.shareBelow090).toBeLessThanOrEqual(FIT_TAIL_SHARE);
     // On all 40 prompts the choice meets the raised target and still stops some runs early.

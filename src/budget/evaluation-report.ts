@@ -63,8 +63,10 @@ export function formatEvaluationMarkdown(report: EvaluationReport, model: Budget
     const levels = Object.entries(online.levels).map(([q, l]) => {
       const cv = l.crossValidated;
       const held = cv
-        ? ` (5-fold cross-validated on the training prompts: ${cv.meanSteps.toFixed(1)} steps, SSIM ${cv.meanSsim.toFixed(4)}, ${pct(cv.shareBelow090)} < 0.90, ` +
-          `chosen with the mean target raised by ${cv.meanMargin} and at most ${pct(cv.tailShare)} in the tail)`
+        ? ` (cross-validated over the training prompts: ${cv.meanSteps.toFixed(1)} steps, SSIM ${cv.meanSsim.toFixed(4)}, ${pct(cv.shareBelow090)} < 0.90, ` +
+          (cv.held === false
+            ? 'short of the target at every strictness, so chosen at the strictest'
+            : `chosen with the mean target raised by ${cv.meanMargin} and at most ${pct(cv.tailShare)} in the tail`) + ')'
         : '';
       return `${q} prior ${l.priorThreshold.toFixed(4)} / stop ${l.stopThreshold.toPrecision(3)}${held}`;
     });

@@ -31,12 +31,14 @@ export const CALIBRATE_USAGE = `Usage: npm run budget:calibrate -- --model DIR [
 Renders each training prompt at every step count, appends curves to DIR/budget-curves.jsonl (--curves)
 and writes DIR/budget.json (--out). To use more cores, run parts side by side on prompt files of their
 own with a --curves and --out each, concatenate the curve files into DIR/budget-curves.jsonl and run
-once more: every prompt is then read back, not rendered.`;
+once more with the whole prompt list and neither option: every prompt is then read back, not rendered
+(the ms per step it records then comes from renders that shared the machine).`;
 
 export const EVAL_USAGE = `Usage: npm run budget:eval -- --model DIR [--prompts FILE] [--limit N] [--size 64]
   [--seed N] [--seeds K] [--quality fast,balanced,best] [--report FILE.md]
-Renders held-out prompts at their predicted budget and at the reference step count, each with K seeds
-(--seed, --seed + 1, ...; default 1 seed, 4321); writes
+Renders held-out prompts at their predicted budget and at the reference step count, once per base seed
+(--seed, --seed + 1, ... K of them; default one, 4321), each prompt with a seed of its own derived from
+the base seed and its text (the log prints it); writes
 DIR/budget-eval.json and a Markdown summary (DIR/budget-eval.md unless --report is given).`;
 
 /** Parses argv (without node and the script path). */

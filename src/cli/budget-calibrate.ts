@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(CALIBRATE_USAGE);
     return;
   }
-  if (args.seeds !== undefined) throw new UsageError('--seeds is an option of budget:eval; calibration renders every prompt with one seed (--seed).');
+  if (args.seeds !== undefined) throw new UsageError('--seeds is an option of budget:eval; calibration renders every prompt once, with a seed of its own derived from --seed.');
   const config = loadConfigFromEnvironment();
   const modelDir = args.model ?? config.MODEL_DIR;
   const prompts = splitPrompts(await readPromptList(args.prompts), args.limit);

@@ -24,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(EVAL_USAGE);
     return;
   }
+  if (args.curves !== undefined || args.out !== undefined) throw new UsageError('--curves and --out are options of budget:calibrate; budget:eval writes --report FILE.md.');
   const config = loadConfigFromEnvironment();
   const modelDir = args.model ?? config.MODEL_DIR;
   const model = await loadBudgetModel(modelDir);

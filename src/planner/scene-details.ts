@@ -181,8 +181,8 @@ function thingBefore(before: string, characterWords: Set<string>): string {
     const entry = lookUpNoun(w);
     if (!entry?.thing || entry.body || characterWords.has(entry.lemma) || NOT_OBJECTS.has(w) || isPlaceWord(w)) continue;
     // up to two describing words between "of" and the thing: "a basket of (fresh red) apples"
-    const of = words.slice(Math.max(0, i - 4), i).lastIndexOf('of');
-    const at = of < 0 ? -1 : Math.max(0, i - 4) + of;
+    const of = words.slice(Math.max(0, i - 3), i).lastIndexOf('of');
+    const at = of < 0 ? -1 : Math.max(0, i - 3) + of;
     return at > 0 && CONTAINERS.test(words[at - 1]!) ? `${words[at - 1]} of ${w}` : w;
   }
   return '';
@@ -267,9 +267,10 @@ function keyObjects(sentences: string[], act: { object: string; doer: string }, 
       if (ofThing) counts.set(ofEntry!.lemma, { count: -99, first: index, phrase: '' }); // said inside the phrase already
     });
   }
-  const said = [act.object, act.doer].filter(Boolean);
+  // The nouns the action already said ("bunches of grapes" said "bunches" and "grapes", not "of").
+  const said = new Set([act.object, act.doer].flatMap((x) => x.split(' ')).filter((w) => w !== '' && w !== 'of'));
   return [...counts.entries()]
-    .filter(([key, r]) => r.count > 0 && r.phrase && !said.some((x) => x.split(' ').includes(key)) && !r.phrase.split(' ').some((w) => said.some((x) => x.split(' ').includes(w))))
+    .filter(([key, r]) => r.count > 0 && r.phrase && !said.has(key) && !r.phrase.split(' ').some((w) => said.has(w)))
     .sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first)
     .slice(0, 3)
     .map(([, r]) => r.phrase);

@@ -7,7 +7,7 @@ faster than the plain MSE. Caption dropout (10%) swaps the caption for "" or a n
 which teaches the unconditional prediction classifier-free guidance needs (Ho & Salimans 2022). An EMA of
 the weights (decay 0.999) is what gets exported.
 
-    /usr/bin/python3 train_unet.py --minutes 60 [--cosine-to 3e-5]
+    /usr/bin/python3 train_unet.py --minutes 60 [--cosine-to 1.5e-5]
 """
 import argparse
 import copy

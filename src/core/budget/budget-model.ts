@@ -36,7 +36,14 @@ const onlineLevelSchema = summarySchema.extend({
    * Pooled result of choices made on four folds of the training prompts and run on the fifth, at the
    * strictness (mean margin, tail share) the fit settled on; absent in older files.
    */
-  crossValidated: summarySchema.extend({ meanMargin: z.number().nonnegative(), tailShare: z.number().nonnegative() }).optional(),
+  crossValidated: summarySchema
+    .extend({
+      meanMargin: z.number().nonnegative(),
+      tailShare: z.number().nonnegative(),
+      /** Whether the pooled result met the target; false: no strictness did, and the strictest was used. */
+      held: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 /** The online stopping rule on top of the prompt prior (fit-online-rule.ts); absent in older files. */

@@ -212,6 +212,7 @@ export function fitOnlineRule(samples: readonly OnlineSample[], opts: OnlineFitO
     const target = opts.targets[quality];
     const table = new PairTable(samples, opts, quality, taus, folds);
     let chosen = STRICTNESS.length - 1;
+    let held = false;
     let outOfFold = { steps: [] as number[], ssims: [] as number[] };
     for (const [level, strict] of STRICTNESS.entries()) {
       const pooled = { steps: [] as number[], ssims: [] as number[] };
@@ -223,6 +224,7 @@ export function fitOnlineRule(samples: readonly OnlineSample[], opts: OnlineFitO
       outOfFold = pooled;
       if (folds < 2 || meetsTarget(pooled.ssims, target, FIT_TAIL_SHARE)) {
         chosen = level;
+        held = folds >= 2;
         break;
       }
     }
@@ -232,7 +234,8 @@ export function fitOnlineRule(samples: readonly OnlineSample[], opts: OnlineFitO
       ...summarise(all.steps, all.ssims),
       priorThreshold: PRIOR_THRESHOLDS[Math.floor(pair / taus.length)]!,
       stopThreshold: taus[pair % taus.length]!,
-      crossValidated: { ...summarise(outOfFold.steps, outOfFold.ssims), ...STRICTNESS[chosen]! },
+      // Fewer than two prompts cannot be cross-validated: nothing to report.
+      ...(folds >= 2 ? { crossValidated: { ...summarise(outOfFold.steps, outOfFold.ssims), ...STRICTNESS[chosen]!, held } } : {}),
     };
   }
   return { lowerBoundSigmas: opts.lowerBoundSigmas ?? LOWER_BOUND_SIGMAS, maxScheduledSteps, levels };
