@@ -1,10 +1,10 @@
 /**
  * Calibration of step budgets for one model folder (worker side, CPU/GPU heavy): render each training
- * prompt with its own seed (promptSeed: the base seed and the prompt) at every step count of the grid, measure its curves against the largest-step
- * render, append them to budget-curves.jsonl next to the model, then fit the predictor and write
- * budget.json. Prompts already measured with the same settings on the same model build are read back
- * from the JSONL instead of rendered again, so an interrupted run resumes where it stopped and refits are
- * free. Records from another build (the ONNX bytes changed, see model-build.ts) are stale: they are
+ * prompt with its own seed (promptSeed: the base seed and the prompt) at every step count of the grid,
+ * measure its curves against the largest-step render, append them to budget-curves.jsonl next to the
+ * model, then fit the predictor and write budget.json. Prompts already measured with the same settings
+ * on the same model build are read back from the JSONL instead of rendered again, so an interrupted run
+ * resumes where it stopped and refits are free. Records from another build (the ONNX bytes changed, see model-build.ts) are stale: they are
  * dropped from the file and measured again, otherwise a recalibration after a rebuild measures nothing.
  * The shorter schedules are traced step by step (measure-prompt.ts) so the same renders also fit the
  * online stopping rule (core/budget/fit-online-rule.ts).

@@ -149,9 +149,11 @@ export async function evaluateBudget(renderer: BudgetRenderer, model: BudgetMode
   };
 
   const perPrompt: PromptResult[] = [];
+  const encoded = new Map<string, Float32Array>(); // a prompt's seeds share its text encoding
   for (const [i, c] of cases.entries()) {
     const { prompt, seed } = c;
-    const pooled = await renderer.encodePooled(prompt);
+    const pooled = encoded.get(prompt) ?? (await renderer.encodePooled(prompt));
+    encoded.set(prompt, pooled);
     references.push((await renderAt(c, referenceSteps)).images[0]);
     caches.push(new Map([[referenceSteps, { steps: referenceSteps, ssim: 1, msSsim: 1 }]]));
     const byQuality: PromptResult['byQuality'] = {};

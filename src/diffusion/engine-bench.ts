@@ -3,6 +3,7 @@
  * UNet step for a request, and N variants batched into one UNet call per step versus N renders one
  * after another. Each runs a warm-up render first so session start-up costs are not counted.
  */
+import { percentile } from '../core/budget/choice-summary.js';
 import { variantSeed } from '../core/random.js';
 import type { DiffusionEngine } from './engine.js';
 import type { RenderRequest } from './render-types.js';
@@ -14,12 +15,6 @@ export interface StepTiming {
   renderMs: number;
   modelMs: number;
   repeats: number;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
@@ -39,7 +34,7 @@ export async function measureSteps(engine: DiffusionEngine, req: RenderRequest, 
     render.push(result.totalMs);
     model.push(result.modelMs);
   }
-  return { unetMsPerStep: median(unet), renderMs: median(render), modelMs: median(model), repeats };
+  return { unetMsPerStep: percentile(unet, 0.5), renderMs: percentile(render, 0.5), modelMs: percentile(model, 0.5), repeats };
 }
 
 export interface BatchingComparison {

@@ -122,9 +122,10 @@ class PairTable {
   readonly ssim: Float64Array;
   private readonly sums: Float64Array; // [pair][fold] x (steps, ssim, tail count)
   readonly foldSize: number[];
+  private readonly n: number;
 
   constructor(samples: readonly OnlineSample[], opts: OnlineFitOptions, quality: BudgetQuality, readonly taus: readonly number[], readonly folds: number) {
-    const n = samples.length;
+    const n = (this.n = samples.length);
     const pairs = PRIOR_THRESHOLDS.length * taus.length;
     const tail = opts.targets[quality] - TAIL_MARGIN;
     this.steps = new Float64Array(pairs * n);
@@ -182,7 +183,7 @@ class PairTable {
 
   /** The pair's steps and SSIM on the samples of one fold (-1: all). */
   results(pair: number, fold: number): { steps: number[]; ssims: number[] } {
-    const n = this.steps.length / this.pairs;
+    const n = this.n;
     const steps: number[] = [];
     const ssims: number[] = [];
     for (let i = 0; i < n; i++) {
